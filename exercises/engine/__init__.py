@@ -1,0 +1,35 @@
+"""The backprop engine: pure Python, no Django.
+
+`solve_text(text, seed)` is the front door: it reads a program in the authoring language
+or a Mermaid flowchart and returns the solved `Graph` (every node's data and grad).
+"""
+
+from __future__ import annotations
+
+from .errors import ProgramError
+from .graph import CONST, INPUT, OP, Graph, Node
+from .parser import DEFAULT_SEED, Program, parse
+
+__all__ = ["CONST", "DEFAULT_SEED", "INPUT", "OP", "Graph", "Node", "Program", "ProgramError",
+           "is_mermaid", "parse", "solve_text"]
+
+
+def is_mermaid(text: str) -> bool:
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("%%"):
+            return stripped.split()[0] in ("flowchart", "graph")
+    return False
+
+
+def build_text(text: str, seed: int | None = DEFAULT_SEED) -> Graph:
+    """An unsolved graph from a program or a Mermaid flowchart."""
+    if is_mermaid(text):
+        from .mermaid import parse_mermaid
+
+        return parse_mermaid(text)
+    return parse(text).build(seed)
+
+
+def solve_text(text: str, seed: int | None = DEFAULT_SEED) -> Graph:
+    return build_text(text, seed).solve()

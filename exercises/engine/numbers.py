@@ -1,0 +1,92 @@
+"""Numbers in the engine: exact rationals where the maths is exact, floats elsewhere.
+
+Integer and decimal literals become `Fraction`s so that programs made of + − × ÷ and
+integer powers give exact answers (0.1 + 0.2 is 3/10, not 0.30000000000000004).
+Transcendental ops return floats, and Python's arithmetic then keeps everything
+downstream a float.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+Number = Fraction | float
+
+# Exact arithmetic can explode (x**64 ** 64 …); past this many bits we refuse rather than
+# spend seconds on a number no learner could type.
+MAX_EXACT_BITS = 4096
+MAX_MAGNITUDE = 1e300
+
+
+class NumberTooLarge(ArithmeticError):
+    pass
+
+
+def parse_literal(text: str) -> Fraction:
+    """A decimal or integer literal as an exact Fraction ("0.1" -> 1/10, "3e-2" -> 3/100)."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not a number") from None
+    if not value.is_finite():
+        raise ValueError(f"{text!r} is not a finite number")
+    if abs(value.adjusted()) > 300:
+        raise NumberTooLarge(f"{text} is too large")
+    return Fraction(value)
+
+
+def from_python(value: int | float | Fraction) -> Number:
+    if isinstance(value, bool):
+        raise TypeError("booleans are not numbers here")
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("not a finite number")
+        # A float that came from a short decimal ("0.5") is kept exact.
+        short = Fraction(repr(value))
+        return short
+    return value
+
+
+def check(value: Number) -> Number:
+    """Refuse values that are not finite or whose exact form is absurdly large."""
+    if isinstance(value, Fraction):
+        if value.numerator.bit_length() > MAX_EXACT_BITS or (
+            value.denominator.bit_length() > MAX_EXACT_BITS
+        ):
+            raise NumberTooLarge("a value is too large to compute exactly")
+        return value
+    if isinstance(value, complex) or not math.isfinite(value):
+        raise ArithmeticError("a value is not a finite real number")
+    if abs(value) > MAX_MAGNITUDE:
+        raise NumberTooLarge("a value is too large")
+    return value
+
+
+def is_exact(value: Number) -> bool:
+    return isinstance(value, Fraction)
+
+
+def to_float(value: Number) -> float:
+    return float(value)
+
+
+def format_number(value: Number, digits: int = 4) -> str:
+    """Short human form: integers as integers, everything else to `digits` significant digits."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return str(value.numerator)
+    as_float = float(value)
+    if as_float == int(as_float) and abs(as_float) < 1e15:
+        return str(int(as_float))
+    text = f"{as_float:.{digits}g}"
+    return text
+
+
+def exact_text(value: Number) -> str:
+    """Exact form for display: '7/2', '-3', or a float's repr when not exact."""
+    if isinstance(value, Fraction):
+        return str(value)
+    return repr(float(value))

@@ -1,0 +1,273 @@
+"""The authoring language: straight-line programs like the course notes' listings.
+
+    a = 2                  # an input (learners are asked for its gradient)
+    w = randint(-3, 3)     # an input drawn per variant; also choice(0.5, 1, 2)
+    t = const(1.0)         # a named constant (no gradient asked), like a loss target
+    c = a * w              # an op node named c
+    L = (c - t) ** 2       # compound expressions make auto-named intermediate nodes
+
+Parsed with a whitelist over Python's `ast`: only the node types below are accepted, and
+nothing the user typed is ever evaluated by Python itself.
+"""
+
+from __future__ import annotations
+
+import ast
+import random
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from . import numbers
+from .errors import ProgramError
+from .graph import Graph, Node
+from .ops import FUNCTIONS, REGISTRY, power
+
+MAX_PROGRAM_CHARS = 20_000
+MAX_NODES = 500
+MAX_EXPONENT = 100
+DEFAULT_SEED = 0
+
+BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div"}
+RANDOM_SOURCES = ("randint", "choice")
+_COUNTED = (ast.BinOp, ast.UnaryOp, ast.Call, ast.Name, ast.Constant)
+RESERVED = frozenset(FUNCTIONS) | frozenset(RANDOM_SOURCES) | {"const"}
+
+
+@dataclass
+class Statement:
+    line: int
+    target: str
+    kind: str  # "input", "random", "const" or "expr"
+    value: Fraction | None = None
+    choices: tuple[Fraction, ...] = ()
+    source: str = ""
+    expr: ast.expr | None = None
+
+
+@dataclass
+class Program:
+    text: str
+    statements: list[Statement] = field(default_factory=list)
+
+    @property
+    def output(self) -> str:
+        return self.statements[-1].target
+
+    @property
+    def has_random_inputs(self) -> bool:
+        return any(s.kind == "random" for s in self.statements)
+
+    def build(self, seed: int | None = DEFAULT_SEED) -> Graph:
+        """The graph for one variant: random inputs drawn from `seed`, nothing computed yet."""
+        rng = random.Random(DEFAULT_SEED if seed is None else seed)
+        graph = Graph()
+        graph.reserved = {s.target for s in self.statements}
+        for st in self.statements:
+            if st.kind == "input":
+                graph.add_input(st.target, st.value, line=st.line)
+            elif st.kind == "random":
+                graph.add_input(st.target, rng.choice(st.choices), line=st.line,
+                                source=st.source)
+            elif st.kind == "const":
+                graph.add_const(st.value, name=st.target, line=st.line)
+            else:
+                _Builder(graph, self.text, st).build()
+        if len(graph) > MAX_NODES:
+            raise ProgramError(f"the program makes {len(graph)} nodes; the limit is {MAX_NODES}",
+                               self.statements[-1].line)
+        return graph
+
+    def solve(self, seed: int | None = DEFAULT_SEED) -> Graph:
+        return self.build(seed).solve()
+
+
+def parse(text: str) -> Program:
+    if not isinstance(text, str):
+        raise ProgramError("a program must be text")
+    if len(text) > MAX_PROGRAM_CHARS:
+        raise ProgramError(f"the program is {len(text)} characters; the limit is "
+                           f"{MAX_PROGRAM_CHARS}")
+    try:
+        module = ast.parse(text, mode="exec")
+    except SyntaxError as exc:
+        raise ProgramError(f"syntax error: {exc.msg}", exc.lineno) from None
+    except (ValueError, RecursionError, MemoryError):
+        raise ProgramError("the program is nested too deeply or is not valid text") from None
+
+    program = Program(text)
+    defined: dict[str, int] = {}
+    node_budget = MAX_NODES
+    for stmt in module.body:
+        line = stmt.lineno
+        if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 or not isinstance(
+                stmt.targets[0], ast.Name):
+            raise ProgramError("each line must be one assignment: name = expression", line)
+        target = stmt.targets[0].id
+        if target in RESERVED:
+            raise ProgramError(f"'{target}' is a function name and cannot be assigned", line)
+        if target in defined:
+            raise ProgramError(f"'{target}' is already assigned on line {defined[target]}; "
+                               "names are never reassigned", line)
+        # ast.walk is iterative: count before any recursive walk so depth stays bounded.
+        size = sum(1 for n in ast.walk(stmt.value) if isinstance(n, _COUNTED))
+        node_budget -= size
+        if node_budget < 0:
+            raise ProgramError(f"the program is larger than the limit of {MAX_NODES} nodes",
+                               line)
+        program.statements.append(_statement(text, stmt.value, target, line, defined))
+        defined[target] = line
+    if not program.statements:
+        raise ProgramError("the program is empty: write at least one assignment")
+    last = program.statements[-1]
+    if last.kind != "expr":
+        raise ProgramError(f"the output '{last.target}' must be computed from other names, "
+                           "not a number", last.line)
+    return program
+
+
+def _statement(text, value, target, line, defined) -> Statement:
+    literal = _signed_literal(text, value)
+    if literal is not None:
+        return Statement(line, target, "input", value=literal)
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+        name = value.func.id
+        if name in RANDOM_SOURCES or name == "const":
+            return _special_call(text, value, name, target, line)
+    if isinstance(value, ast.Name):
+        raise ProgramError(f"'{target} = {value.id}' only copies a name; use {value.id} directly",
+                           line)
+    _validate(text, value, line, defined)
+    return Statement(line, target, "expr", expr=value)
+
+
+def _special_call(text, call, name, target, line) -> Statement:
+    if call.keywords:
+        raise ProgramError(f"{name}() takes no keyword arguments", line)
+    values = [_signed_literal(text, arg) for arg in call.args]
+    if any(v is None for v in values):
+        raise ProgramError(f"the arguments of {name}() must be numbers", line)
+    source = ast.get_source_segment(text, call) or name
+    if name == "const":
+        if len(values) != 1:
+            raise ProgramError("const() takes exactly one number", line)
+        return Statement(line, target, "const", value=values[0])
+    if name == "choice":
+        if not values or len(values) > 100:
+            raise ProgramError("choice() takes between 1 and 100 numbers", line)
+        return Statement(line, target, "random", choices=tuple(values), source=source)
+    if len(values) != 2 or any(v.denominator != 1 for v in values):
+        raise ProgramError("randint(lo, hi) takes two whole numbers", line)
+    lo, hi = (int(v) for v in values)
+    if lo > hi or hi - lo > 10_000:
+        raise ProgramError("randint(lo, hi) needs lo ≤ hi and at most 10,000 values", line)
+    choices = tuple(Fraction(v) for v in range(lo, hi + 1))
+    return Statement(line, target, "random", choices=choices, source=source)
+
+
+def _signed_literal(text, node) -> Fraction | None:
+    """A number literal, optionally with a leading sign, as an exact Fraction."""
+    sign = 1
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        sign = -1 if isinstance(node.op, ast.USub) else 1
+        node = node.operand
+    if not isinstance(node, ast.Constant):
+        return None
+    value = node.value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        if isinstance(value, int):
+            number = Fraction(value)
+            numbers.check(number)
+        else:
+            number = numbers.parse_literal(ast.get_source_segment(text, node) or repr(value))
+    except (ValueError, ArithmeticError) as exc:
+        raise ProgramError(str(exc), getattr(node, "lineno", None)) from None
+    return sign * number
+
+
+def _validate(text, expr, line, defined) -> None:
+    """Whitelist check of one expression, before anything is built from it."""
+    for node in ast.walk(expr):
+        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call, ast.Name, ast.Constant, ast.Load,
+                             ast.operator, ast.unaryop)):
+            pass
+        else:
+            raise ProgramError(f"'{_snippet(text, node)}' is not allowed in a program", line)
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.Pow):
+                exponent = _signed_literal(text, node.right)
+                if exponent is None:
+                    raise ProgramError("the exponent of ** must be a number literal", line)
+                if abs(exponent) > MAX_EXPONENT:
+                    raise ProgramError(f"exponents are limited to ±{MAX_EXPONENT}", line)
+            elif type(node.op) not in BINARY:
+                raise ProgramError(f"the operator in '{_snippet(text, node)}' is not supported; "
+                                   "use + - * / **", line)
+        elif isinstance(node, ast.UnaryOp) and not isinstance(node.op, (ast.USub, ast.UAdd)):
+            raise ProgramError(f"'{_snippet(text, node)}' is not supported", line)
+        elif isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+                known = ", ".join(sorted(FUNCTIONS))
+                raise ProgramError(f"unknown function '{_snippet(text, node.func)}' "
+                                   f"(known: {known})", line)
+            if node.keywords:
+                raise ProgramError(f"{node.func.id}() takes no keyword arguments", line)
+            arity = FUNCTIONS[node.func.id]
+            if len(node.args) != arity:
+                raise ProgramError(f"{node.func.id}() takes {arity} argument(s), "
+                                   f"got {len(node.args)}", line)
+        elif isinstance(node, ast.Name):
+            if node.id in FUNCTIONS:
+                continue  # checked as the call's function above
+            if node.id not in defined:
+                raise ProgramError(f"unknown name '{node.id}' (names must be assigned before "
+                                   "they are used)", line)
+        elif isinstance(node, ast.Constant) and (isinstance(node.value, bool) or not isinstance(
+                node.value, (int, float))):
+            raise ProgramError(f"'{_snippet(text, node)}' is not a number", line)
+
+
+def _snippet(text, node) -> str:
+    segment = ast.get_source_segment(text, node) or type(node).__name__
+    return segment if len(segment) <= 40 else segment[:37] + "..."
+
+
+class _Builder:
+    """Turns one validated expression into op nodes; the top one takes the statement's name."""
+
+    def __init__(self, graph: Graph, text: str, statement: Statement):
+        self.graph, self.text, self.st = graph, text, statement
+
+    def build(self) -> Node:
+        return self.node(self.st.expr, self.st.target)
+
+    def node(self, expr, name=None) -> Node:
+        graph, line = self.graph, self.st.line
+        literal = _signed_literal(self.text, expr)
+        if literal is not None:
+            if name is not None:
+                raise ProgramError("a statement computing only numbers is an input", line)
+            return graph.add_const(literal, line=line)
+        if isinstance(expr, ast.Name):
+            if name is not None:
+                raise ProgramError(f"'{name}' only copies '{expr.id}'; use {expr.id} directly",
+                                   line)
+            return graph[expr.id]
+        if isinstance(expr, ast.UnaryOp):
+            if isinstance(expr.op, ast.UAdd):
+                return self.node(expr.operand, name)
+            operand = self.node(expr.operand)
+            return graph.add_op(REGISTRY["neg"], [operand], name=name, line=line)
+        if isinstance(expr, ast.BinOp):
+            left = self.node(expr.left)
+            if isinstance(expr.op, ast.Pow):
+                op = power(_signed_literal(self.text, expr.right))
+                return graph.add_op(op, [left], name=name, line=line)
+            right = self.node(expr.right)
+            return graph.add_op(REGISTRY[BINARY[type(expr.op)]], [left, right], name=name,
+                                line=line)
+        if isinstance(expr, ast.Call):
+            args = [self.node(arg) for arg in expr.args]
+            return graph.add_op(REGISTRY[expr.func.id], args, name=name, line=line)
+        raise ProgramError("unsupported expression", line)  # unreachable after _validate

@@ -1,1 +1,271 @@
-# Models for the exercises app go here.
+"""The quiz bank's domain. Writes go through `services`, permission-aware reads through
+`selectors`; models hold data, constraints and small derived properties only."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+User = settings.AUTH_USER_MODEL
+
+
+class Course(models.Model):
+    title = models.CharField(max_length=200)
+    instructors = models.ManyToManyField(User, related_name="teaching_courses", blank=True)
+    learners = models.ManyToManyField(User, related_name="enrolled_courses", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Tag(models.Model):
+    name = models.SlugField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Ask(models.TextChoices):
+    GRAD = "grad", "gradients (backward pass)"
+    DATA = "data", "values (forward pass)"
+    BOTH = "both", "values and gradients"
+
+
+class Exercise(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="exercises",
+                               null=True, blank=True,
+                               help_text="Empty: a shared exercise only staff can see.")
+    title = models.CharField(max_length=200)
+    program = models.TextField(
+        blank=True, help_text="The authoring language (like the notes' listings), or a "
+                              "Mermaid flowchart. Leave empty to use the Mermaid source below.")
+    mermaid = models.TextField(blank=True, help_text="Optional Mermaid flowchart.")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="exercises")
+    difficulty = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(5)])
+    ask = models.CharField(max_length=4, choices=Ask.choices, default=Ask.GRAD)
+    tolerance_rel = models.FloatField(default=1e-2, validators=[MinValueValidator(0)])
+    tolerance_abs = models.FloatField(default=1e-6, validators=[MinValueValidator(0)])
+    tolerance_sig_figs = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(15)],
+        help_text="If set, answers must match to this many significant figures instead.")
+    asked_nodes = models.JSONField(
+        default=list, blank=True,
+        help_text="Node names learners are asked about; empty means every input and op node.")
+    author = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="authored_exercises")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["difficulty", "title", "id"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def source(self) -> str:
+        return self.program if self.program.strip() else self.mermaid
+
+
+class Variant(models.Model):
+    """One exercise's numbers for one seed, with the engine's solution frozen at creation."""
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="variants")
+    seed = models.BigIntegerField()
+    graph = models.JSONField(help_text="Graph.to_solution(): nodes, data, grads, locals.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["exercise", "seed"],
+                                               name="one_variant_per_seed")]
+
+    def __str__(self):
+        return f"{self.exercise} (seed {self.seed})"
+
+
+class Reveal(models.TextChoices):
+    IMMEDIATELY = "immediately", "immediately"
+    AFTER_DUE = "after_due", "after the due date"
+    NEVER = "never", "never"
+
+
+class Quiz(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="quizzes")
+    title = models.CharField(max_length=200)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
+    attempts_allowed = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Graded submissions per item; empty = unlimited.")
+    retry_penalty = models.FloatField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Fraction of the item taken off for each earlier graded submission.")
+    hint_level = models.PositiveSmallIntegerField(
+        default=2, validators=[MaxValueValidator(3)],
+        help_text="0 none, 1 nudge, 2 formula, 3 worked numbers.")
+    follow_through_credit = models.FloatField(
+        default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)])
+    show_correctness = models.CharField(max_length=12, choices=Reveal.choices,
+                                        default=Reveal.IMMEDIATELY)
+    show_solution = models.CharField(max_length=12, choices=Reveal.choices,
+                                     default=Reveal.AFTER_DUE)
+    step_through = models.BooleanField(default=True,
+                                       help_text="Allow node-by-node practice mode.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["course", "due_at", "title", "id"]
+        verbose_name_plural = "quizzes"
+
+    def __str__(self):
+        return self.title
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.opens_at is None or self.opens_at <= now
+
+    def is_past_due(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.due_at is not None and now >= self.due_at
+
+    def reveals(self, setting: str, now=None) -> bool:
+        if setting == Reveal.IMMEDIATELY:
+            return True
+        if setting == Reveal.AFTER_DUE:
+            return self.is_past_due(now)
+        return False
+
+
+class QuizItem(models.Model):
+    """A fixed exercise, or a pool: one exercise with a tag and difficulty, drawn per learner."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(default=0)
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="quiz_items")
+    pool_tag = models.ForeignKey(Tag, on_delete=models.PROTECT, null=True, blank=True)
+    pool_difficulty = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)])
+    points = models.FloatField(default=1, validators=[MinValueValidator(0)])
+
+    class Meta:
+        ordering = ["quiz", "position", "id"]
+        constraints = [models.CheckConstraint(
+            condition=(models.Q(exercise__isnull=False, pool_tag__isnull=True)
+                       | models.Q(exercise__isnull=True, pool_tag__isnull=False)),
+            name="item_is_exercise_or_pool")]
+
+    def __str__(self):
+        if self.exercise_id:
+            return f"{self.position}. {self.exercise}"
+        level = f" at difficulty {self.pool_difficulty}" if self.pool_difficulty else ""
+        return f"{self.position}. one exercise tagged {self.pool_tag}{level}"
+
+
+class Attempt(models.Model):
+    """A learner's work on one exercise: one variant, their submissions, their best score.
+
+    `item` is empty for practice on an exercise outside any quiz (e.g. from the API)."""
+
+    learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="attempts")
+    item = models.ForeignKey(QuizItem, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="attempts")
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="attempts")
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="attempts")
+    best_score = models.FloatField(default=0)
+    graded_count = models.PositiveIntegerField(default=0)
+    solved = models.BooleanField(default=False)
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "item"], name="one_attempt_per_item",
+                                    condition=models.Q(item__isnull=False)),
+            models.UniqueConstraint(fields=["learner", "exercise"],
+                                    name="one_practice_attempt_per_exercise",
+                                    condition=models.Q(item__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.learner} on {self.exercise}"
+
+
+class Submission(models.Model):
+    """Append-only: what a learner typed, exactly, and how it was graded at that moment."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", "full answer"
+        STEP = "step", "step-through check"
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="submissions")
+    kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.FULL)
+    raw_answers = models.JSONField(help_text="Answers exactly as typed.")
+    parsed = models.JSONField(default=dict, help_text="Parsed values (null where invalid).")
+    result = models.JSONField(default=dict, help_text="The grader's result.")
+    valid = models.BooleanField(default=True)
+    counted = models.BooleanField(default=True, help_text="Whether it used up an attempt.")
+    raw_score = models.FloatField(default=0)
+    score = models.FloatField(default=0, help_text="After the retry penalty.")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"submission {self.pk} ({self.score:.2f})"
+
+    def save(self, *args, **kwargs):
+        # Integrity guard, not business logic: a stored submission is never rewritten.
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("submissions are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("submissions are append-only")
+
+
+class Regrade(models.Model):
+    """A later grading of a submission (e.g. after a tolerance change); the original stays."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE,
+                                   related_name="regrades")
+    old_score = models.FloatField()
+    new_score = models.FloatField()
+    result = models.JSONField()
+    reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+def _new_key() -> str:
+    return secrets.token_hex(20)
+
+
+class IntegrationToken(models.Model):
+    """A key an LMS uses to act for one course (provision learners, read grades)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE,
+                               related_name="integration_tokens")
+    name = models.CharField(max_length=100, default="LMS")
+    key = models.CharField(max_length=40, unique=True, default=_new_key, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.name} for {self.course}"

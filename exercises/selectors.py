@@ -1,0 +1,250 @@
+"""Reads that respect permissions and quiz policy.
+
+Everything a learner is shown passes through `learner_graph` or `learner_result`, which
+are the only places that decide whether a gradient may be seen.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from .models import Ask, Attempt, Course, Exercise, Quiz, QuizItem, Reveal, Submission
+
+MISCONCEPTION_WORDS = {
+    "missing_branch": "forgot to sum the branches",
+    "no_upstream": "forgot the upstream gradient",
+    "own_value": "used the node's own value at a multiply gate",
+    "add_as_mul": "treated an add gate as a multiply gate",
+    "sign": "got the sign wrong",
+    "data_for_grad": "typed the value instead of the gradient",
+    "sigmoid_argument": "used z(1−z) instead of σ(1−σ)",
+    "power_rule": "dropped the exponent in the power rule",
+    "quotient": "used −p/v instead of −p/v² at a divide gate",
+    "max_routing": "sent gradient down the losing side of max/min/ReLU",
+    "upstream_carried": "carried an earlier mistake forward",
+}
+
+
+# -- who may see what ----------------------------------------------------------------------
+def is_instructor(user) -> bool:
+    return bool(user.is_authenticated and (user.is_staff or user.teaching_courses.exists()))
+
+
+def courses_for(user) -> QuerySet[Course]:
+    if user.is_superuser:
+        return Course.objects.all()
+    return Course.objects.filter(Q(instructors=user) | Q(learners=user)).distinct()
+
+
+def taught_courses(user) -> QuerySet[Course]:
+    if user.is_superuser:
+        return Course.objects.all()
+    return Course.objects.filter(instructors=user)
+
+
+def teaches(user, course: Course | None) -> bool:
+    if user.is_superuser:
+        return True
+    if course is None:
+        return user.is_staff
+    return course.instructors.filter(pk=user.pk).exists()
+
+
+def exercises_for(user) -> QuerySet[Exercise]:
+    """Instructors: their courses' exercises (staff also the shared ones); learners: their
+    courses' exercises. The view decides how much of each a person may see."""
+    if user.is_superuser:
+        return Exercise.objects.all()
+    shared = Q(course__isnull=True) if user.is_staff else Q(pk__in=[])
+    return Exercise.objects.filter(
+        shared | Q(course__instructors=user) | Q(course__learners=user)).distinct()
+
+
+def managed_exercises(user) -> QuerySet[Exercise]:
+    if user.is_superuser:
+        return Exercise.objects.all()
+    shared = Q(course__isnull=True) if user.is_staff else Q(pk__in=[])
+    return Exercise.objects.filter(shared | Q(course__instructors=user)).distinct()
+
+
+def quizzes_for(user) -> QuerySet[Quiz]:
+    return Quiz.objects.filter(course__in=courses_for(user)).select_related("course")
+
+
+def attempts_for(user) -> QuerySet[Attempt]:
+    """A learner's own attempts; an instructor's also those in courses they teach."""
+    mine = Q(learner=user)
+    taught = Q(item__quiz__course__instructors=user) | Q(exercise__course__instructors=user)
+    return Attempt.objects.filter(mine | taught).distinct().select_related(
+        "variant", "exercise", "item__quiz")
+
+
+def learner_items(user, quiz: Quiz) -> list[tuple[QuizItem, Attempt | None]]:
+    items = list(quiz.items.select_related("exercise", "pool_tag"))
+    attempts = {a.item_id: a for a in Attempt.objects.filter(learner=user, item__in=items)}
+    return [(item, attempts.get(item.pk)) for item in items]
+
+
+# -- what a learner may see ----------------------------------------------------------------
+def reveals_correctness(attempt: Attempt, now=None) -> bool:
+    quiz = attempt.item.quiz if attempt.item_id else None
+    return quiz is None or quiz.reveals(quiz.show_correctness, now)
+
+
+def reveals_solution(attempt: Attempt, now=None) -> bool:
+    """"Immediately" means once the learner has made a graded submission (or solved it):
+    a solution shown before any try would be an answer key, not feedback."""
+    quiz = attempt.item.quiz if attempt.item_id else None
+    setting = quiz.show_solution if quiz else Reveal.IMMEDIATELY
+    if setting == Reveal.IMMEDIATELY:
+        return attempt.solved or attempt.graded_count > 0
+    return quiz.reveals(setting, now)
+
+
+def learner_graph(solution: dict, ask: str = Ask.GRAD) -> dict:
+    """The variant as a learner sees it: structure and the data they are given, never a
+    gradient (nor local derivatives, which would give the gradients away)."""
+    hide_data = ask in (Ask.DATA, Ask.BOTH)
+    nodes = []
+    for node in solution["nodes"]:
+        item = {"name": node["name"], "kind": node["kind"], "op": node["op"],
+                "inputs": list(node["inputs"]), "data": node["data"]}
+        if node.get("exponent") is not None:
+            item["exponent"] = node["exponent"]
+        if node.get("symbol"):
+            item["symbol"] = node["symbol"]
+        if hide_data and node["kind"] == "op":
+            item["data"] = None
+        nodes.append(item)
+    return {"output": solution["output"], "nodes": nodes}
+
+
+def solution_values(solution: dict) -> dict:
+    return {n["name"]: {"data": n["data"], "grad": n["grad"]} for n in solution["nodes"]}
+
+
+_VERDICT_KEYS = ("valid", "error", "answer")
+
+
+def learner_result(submission: Submission, now=None) -> dict:
+    """A submission's result as its learner may see it under the quiz policy."""
+    result = submission.result
+    attempt = submission.attempt
+    if reveals_correctness(attempt, now):
+        shown = dict(result)
+        if not reveals_solution(attempt, now):
+            shown["nodes"] = {name: _without_answers(node)
+                              for name, node in result.get("nodes", {}).items()}
+        return shown
+    nodes = {name: {k: node.get(k) for k in _VERDICT_KEYS if k in node}
+             for name, node in result.get("nodes", {}).items()}
+    return {"received": True, "score": None, "nodes": nodes,
+            "message": "Your answers are saved; results are shown after the due date."}
+
+
+def _without_answers(node: dict) -> dict:
+    """Hint level 3 may spell out the right number; that waits for the solution policy."""
+    shown = {k: v for k, v in node.items() if k not in ("expected", "correct_value")}
+    return shown
+
+
+# -- gradebook ---------------------------------------------------------------------------
+def gradebook(quiz: Quiz) -> dict:
+    """Learners × items with best scores (points), plus per-item node statistics."""
+    items = list(quiz.items.select_related("exercise", "pool_tag"))
+    learners = list(quiz.course.learners.order_by("username"))
+    attempts = Attempt.objects.filter(item__quiz=quiz).only(
+        "learner_id", "item_id", "best_score", "graded_count", "solved", "updated_at")
+    by_key = {(a.learner_id, a.item_id): a for a in attempts}
+    rows = []
+    for learner in learners:
+        cells = []
+        total = 0.0
+        for item in items:
+            attempt = by_key.get((learner.pk, item.pk))
+            points = attempt.best_score * item.points if attempt else None
+            total += points or 0
+            cells.append({"item": item.pk, "best": attempt.best_score if attempt else None,
+                          "points": points, "submissions": attempt.graded_count if attempt
+                          else 0})
+        rows.append({"learner": learner, "cells": cells, "total": total})
+    return {"quiz": quiz, "items": items, "rows": rows,
+            "max_total": sum(item.points for item in items)}
+
+
+def item_statistics(item: QuizItem) -> dict:
+    """Per node: the share of learners correct in their latest graded submission, and the
+    most frequent misconception codes ("41% forgot to sum the branches at x")."""
+    latest: dict[int, Submission] = {}
+    submissions = Submission.objects.filter(
+        attempt__item=item, kind=Submission.Kind.FULL, counted=True).select_related(
+        "attempt").order_by("created_at", "id")
+    for submission in submissions:
+        latest[submission.attempt.learner_id] = submission
+    total = len(latest)
+    correct: Counter = Counter()
+    codes: dict[str, Counter] = defaultdict(Counter)
+    for submission in latest.values():
+        for name, node in submission.result.get("nodes", {}).items():
+            if node.get("correct"):
+                correct[name] += 1
+            elif node.get("misconception"):
+                codes[name][node["misconception"]] += 1
+    nodes = sorted(set(correct) | set(codes) | {
+        name for s in latest.values() for name in s.result.get("nodes", {})})
+    rows = []
+    for name in nodes:
+        common = [{"code": code, "count": count, "share": count / total,
+                   "words": MISCONCEPTION_WORDS.get(code, code)}
+                  for code, count in codes[name].most_common(3)] if total else []
+        rows.append({"node": name, "correct": correct[name],
+                     "share_correct": correct[name] / total if total else None,
+                     "misconceptions": common})
+    return {"item": item, "learners": total, "nodes": rows}
+
+
+def grades(quiz: Quiz, updated_since=None) -> list[dict]:
+    """Per learner best scores, for an LMS to sync (only what changed since a time)."""
+    attempts = Attempt.objects.filter(item__quiz=quiz).select_related("learner")
+    if updated_since is not None:
+        changed = attempts.filter(updated_at__gte=updated_since).values("learner_id")
+        attempts = attempts.filter(learner_id__in=changed)
+    per_learner: dict[int, dict] = {}
+    for attempt in attempts.order_by("learner_id", "item_id"):
+        entry = per_learner.setdefault(attempt.learner_id, {
+            "learner": attempt.learner.pk, "username": attempt.learner.get_username(),
+            "items": {}, "score": 0.0, "updated_at": attempt.updated_at})
+        entry["items"][str(attempt.item_id)] = attempt.best_score
+        entry["updated_at"] = max(entry["updated_at"], attempt.updated_at)
+    points = dict(quiz.items.values_list("id", "points"))
+    total = sum(points.values()) or 1.0
+    for entry in per_learner.values():
+        entry["score"] = sum(best * points.get(int(item), 0)
+                             for item, best in entry["items"].items()) / total
+    return list(per_learner.values())
+
+
+def quiz_progress(user, quizzes) -> dict[int, dict]:
+    """Per quiz: items done and the learner's points, for the dashboard (one query)."""
+    attempts = Attempt.objects.filter(learner=user, item__quiz__in=quizzes).select_related(
+        "item")
+    progress: dict[int, dict] = defaultdict(lambda: {"attempted": 0, "solved": 0,
+                                                     "points": 0.0})
+    for attempt in attempts:
+        entry = progress[attempt.item.quiz_id]
+        entry["attempted"] += 1
+        entry["solved"] += int(attempt.solved)
+        entry["points"] += attempt.best_score * attempt.item.points
+    return progress
+
+
+def quizzes_with_items(user) -> QuerySet[Quiz]:
+    return quizzes_for(user).prefetch_related(
+        Prefetch("items", queryset=QuizItem.objects.select_related("exercise")))
+
+
+def now():
+    return timezone.now()

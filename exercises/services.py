@@ -1,0 +1,339 @@
+"""Writes: every change to the quiz bank goes through one of these functions.
+
+Views, serializers and the admin validate input and call these; they hold no rules of
+their own. Errors a user can cause are raised as `ServiceError` subclasses with a clear
+message (the adapters turn them into 400/403/409 responses or form errors).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .engine import ProgramError, is_mermaid, parse, solve_text
+from .grading import GradingPolicy, Tolerance, grade
+from .models import (
+    Ask,
+    Attempt,
+    Course,
+    Exercise,
+    Quiz,
+    QuizItem,
+    Regrade,
+    Submission,
+    Tag,
+    Variant,
+)
+
+
+class ServiceError(Exception):
+    status = 400
+
+    def __init__(self, message: str, **details):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InvalidProgram(ServiceError):
+    def __init__(self, error: ProgramError):
+        super().__init__(str(error), line=error.line, problem=error.message)
+
+
+class InvalidAnswers(ServiceError):
+    """Some answers could not be read; the submission is stored but costs no attempt."""
+
+    def __init__(self, submission: Submission, errors: dict):
+        super().__init__("some answers could not be read", errors=errors)
+        self.submission = submission
+        self.errors = errors
+
+
+class Conflict(ServiceError):
+    status = 409
+
+
+class NotAllowed(ServiceError):
+    status = 403
+
+
+# -- exercises --------------------------------------------------------------------------
+def solve_source(source: str, seed: int = 0):
+    """The solved graph of a program or diagram; ProgramError becomes InvalidProgram."""
+    try:
+        return solve_text(source, seed=seed)
+    except ProgramError as exc:
+        raise InvalidProgram(exc) from None
+
+
+def validate_exercise_source(program: str, mermaid: str = "", asked_nodes=()) -> None:
+    source = program if program.strip() else mermaid
+    if not source.strip():
+        raise ServiceError("write a program or a Mermaid flowchart")
+    graph = solve_source(source)
+    if program.strip() and mermaid.strip():
+        solve_source(mermaid)  # both must be readable; the program is what is graded
+    unknown = [name for name in asked_nodes or () if name not in graph.by_name]
+    if unknown:
+        raise ServiceError(f"asked nodes not in the graph: {', '.join(unknown)}",
+                           asked_nodes=unknown)
+    consts = [name for name in asked_nodes or () if graph[name].kind == "const"]
+    if consts:
+        raise ServiceError(f"constants have no gradient to ask for: {', '.join(consts)}")
+
+
+@transaction.atomic
+def create_exercise(*, title: str, program: str = "", mermaid: str = "", author=None,
+                    course: Course | None = None, difficulty: int = 1, tags: Iterable[str] = (),
+                    ask: str = Ask.GRAD, tolerance: dict | None = None,
+                    asked_nodes: list[str] | None = None) -> Exercise:
+    validate_exercise_source(program, mermaid, asked_nodes)
+    tolerance = tolerance or {}
+    exercise = Exercise.objects.create(
+        title=title, program=program, mermaid=mermaid, author=author, course=course,
+        difficulty=difficulty, ask=ask, asked_nodes=list(asked_nodes or []),
+        tolerance_rel=tolerance.get("rel", 1e-2), tolerance_abs=tolerance.get("abs", 1e-6),
+        tolerance_sig_figs=tolerance.get("sig_figs"))
+    set_tags(exercise, tags)
+    get_or_create_variant(exercise, 0)
+    return exercise
+
+
+def set_tags(exercise: Exercise, names: Iterable[str]) -> None:
+    tags = [Tag.objects.get_or_create(name=name.strip().lower())[0]
+            for name in names if name.strip()]
+    exercise.tags.set(tags)
+
+
+def create_generated_exercises(programs: list[str], difficulty: int, tag: str | None = None,
+                               course: Course | None = None, author=None) -> list[Exercise]:
+    created = []
+    for number, program in enumerate(programs, start=1):
+        first = program.splitlines()[0].lstrip("# ").strip() if program.startswith("#") else ""
+        title = first or f"Generated exercise {number} (difficulty {difficulty})"
+        created.append(create_exercise(
+            title=title, program=program, difficulty=difficulty, course=course, author=author,
+            tags=[tag] if tag else [f"difficulty-{difficulty}"]))
+    return created
+
+
+@transaction.atomic
+def duplicate_exercise(exercise: Exercise, author=None) -> Exercise:
+    copy = Exercise.objects.create(
+        course=exercise.course, title=f"{exercise.title} (copy)", program=exercise.program,
+        mermaid=exercise.mermaid, difficulty=exercise.difficulty, ask=exercise.ask,
+        tolerance_rel=exercise.tolerance_rel, tolerance_abs=exercise.tolerance_abs,
+        tolerance_sig_figs=exercise.tolerance_sig_figs, asked_nodes=exercise.asked_nodes,
+        author=author or exercise.author)
+    copy.tags.set(exercise.tags.all())
+    get_or_create_variant(copy, 0)
+    return copy
+
+
+def variant_seed(exercise: Exercise, learner_id: int | None, salt: str = "") -> int:
+    """Every learner gets their own numbers, the same ones on every reload."""
+    if not has_random_inputs(exercise) or learner_id is None:
+        return 0
+    digest = hashlib.sha256(f"{exercise.pk}:{learner_id}:{salt}".encode()).hexdigest()
+    return int(digest[:12], 16)
+
+
+def has_random_inputs(exercise: Exercise) -> bool:
+    source = exercise.source
+    if is_mermaid(source):
+        return False
+    try:
+        return parse(source).has_random_inputs
+    except ProgramError:
+        return False
+
+
+def get_or_create_variant(exercise: Exercise, seed: int) -> Variant:
+    """The frozen solution for (exercise, seed): computed once, never recomputed."""
+    existing = Variant.objects.filter(exercise=exercise, seed=seed).first()
+    if existing:
+        return existing
+    graph = solve_source(exercise.source, seed)
+    try:
+        with transaction.atomic():
+            return Variant.objects.create(exercise=exercise, seed=seed,
+                                          graph=graph.to_solution())
+    except IntegrityError:  # made concurrently by another request: use that one
+        return Variant.objects.get(exercise=exercise, seed=seed)
+
+
+def asked_nodes(exercise: Exercise, solution: dict) -> list[str]:
+    if exercise.asked_nodes:
+        return list(exercise.asked_nodes)
+    return [n["name"] for n in solution["nodes"] if n["kind"] != "const"]
+
+
+# -- learners and courses --------------------------------------------------------------
+@transaction.atomic
+def create_learner(*, username: str, password: str, email: str = "",
+                   course: Course | None = None):
+    User = get_user_model()
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(f"the username '{username}' is taken", field="username")
+    user = User.objects.create_user(username=username, password=password, email=email)
+    if course is not None:
+        course.learners.add(user)
+    return user
+
+
+def default_course_for(instructor) -> Course:
+    """The course an instructor's new exercises and learners go to when none is named."""
+    course = instructor.teaching_courses.order_by("id").first()
+    if course is None:
+        course = Course.objects.create(title=f"{instructor.get_username()}'s course")
+        course.instructors.add(instructor)
+    return course
+
+
+# -- attempts and submissions ----------------------------------------------------------
+def _pool_exercise(item: QuizItem, learner) -> Exercise:
+    candidates = Exercise.objects.filter(tags=item.pool_tag).order_by("id")
+    candidates = candidates.filter(course__in=[item.quiz.course_id, None])
+    if item.pool_difficulty:
+        candidates = candidates.filter(difficulty=item.pool_difficulty)
+    ids = list(candidates.values_list("id", flat=True))
+    if not ids:
+        raise ServiceError(f"the pool '{item}' has no exercises")
+    digest = hashlib.sha256(f"pool:{item.pk}:{learner.pk}".encode()).hexdigest()
+    return Exercise.objects.get(pk=ids[int(digest[:12], 16) % len(ids)])
+
+
+def start_attempt(learner, *, item: QuizItem | None = None,
+                  exercise: Exercise | None = None) -> tuple[Attempt, bool]:
+    """The learner's attempt at a quiz item (or practice on an exercise): made once, then
+    the same one — with the same variant — on every later call."""
+    if item is not None:
+        existing = Attempt.objects.filter(learner=learner, item=item).first()
+        if existing:
+            return existing, False
+        if not item.quiz.is_open():
+            raise NotAllowed("this quiz is not open yet")
+        exercise = item.exercise or _pool_exercise(item, learner)
+        salt = f"item:{item.pk}"
+    else:
+        existing = Attempt.objects.filter(learner=learner, exercise=exercise,
+                                          item__isnull=True).first()
+        if existing:
+            return existing, False
+        salt = "practice"
+    variant = get_or_create_variant(exercise, variant_seed(exercise, learner.pk, salt))
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(learner=learner, item=item, exercise=exercise,
+                                             variant=variant)
+            return attempt, True
+    except IntegrityError:  # a double click made it already
+        lookup = {"item": item} if item is not None else {"exercise": exercise,
+                                                         "item__isnull": True}
+        return Attempt.objects.get(learner=learner, **lookup), False
+
+
+def grading_policy(attempt: Attempt) -> GradingPolicy:
+    exercise = attempt.exercise
+    tolerance = Tolerance(rel=exercise.tolerance_rel, abs=exercise.tolerance_abs,
+                          sig_figs=exercise.tolerance_sig_figs)
+    quiz = attempt.item.quiz if attempt.item_id else None
+    if quiz is None:
+        return GradingPolicy(tolerance=tolerance)
+    return GradingPolicy(tolerance=tolerance, hint_level=quiz.hint_level,
+                         follow_through_credit=quiz.follow_through_credit)
+
+
+def _check_open(attempt: Attempt, now) -> Quiz | None:
+    quiz = attempt.item.quiz if attempt.item_id else None
+    if quiz is None:
+        return None
+    if quiz.is_past_due(now):
+        raise Conflict("this quiz is closed: its due date has passed")
+    if quiz.time_limit_minutes and now > attempt.started_at + timedelta(
+            minutes=quiz.time_limit_minutes):
+        raise Conflict("the time limit for this quiz has passed")
+    return quiz
+
+
+def submit(attempt: Attempt, answers: dict, *, kind: str = Submission.Kind.FULL) -> Submission:
+    """Grade and store one submission. Invalid answers are stored too, cost nothing, and
+    raise InvalidAnswers; a submission past the allowed number raises Conflict (409)."""
+    if not isinstance(answers, dict):
+        raise ServiceError("answers must be an object of node name to answer")
+    now = timezone.now()
+    with transaction.atomic():
+        # The row lock serialises concurrent submissions to one attempt, so the count of
+        # graded submissions can never pass the quiz's limit.
+        attempt = Attempt.objects.select_for_update().select_related(
+            "item__quiz", "exercise", "variant").get(pk=attempt.pk)
+        quiz = _check_open(attempt, now)
+        solution = attempt.variant.graph
+        ask = attempt.exercise.ask
+        asked = asked_nodes(attempt.exercise, solution)
+        if kind == Submission.Kind.STEP:
+            unknown = [name for name in answers if name not in asked]
+            if unknown:
+                raise ServiceError(f"not asked in this exercise: {', '.join(unknown)}")
+            asked = [name for name in asked if name in answers]
+        result = grade(solution, answers, grading_policy(attempt), asked=asked,
+                       ask="grad" if ask == Ask.BOTH else ask)
+        valid = result.get("valid", True)
+        counted = valid and kind == Submission.Kind.FULL
+        if counted and quiz and quiz.attempts_allowed is not None and (
+                attempt.graded_count >= quiz.attempts_allowed):
+            raise Conflict(f"no attempts left: {quiz.attempts_allowed} allowed")
+        raw_score = float(result.get("score", 0)) if valid else 0.0
+        penalty = quiz.retry_penalty * attempt.graded_count if quiz and counted else 0.0
+        score = max(0.0, raw_score - penalty) if counted else 0.0
+        parsed = {name: node.get("value") for name, node in result.get("nodes", {}).items()}
+        submission = Submission.objects.create(
+            attempt=attempt, kind=kind, raw_answers=answers, parsed=parsed, result=result,
+            valid=valid, counted=counted, raw_score=raw_score, score=score, created_at=now)
+        if counted:
+            attempt.graded_count += 1
+            attempt.best_score = max(attempt.best_score, score)
+            attempt.solved = attempt.solved or raw_score >= 1.0
+            attempt.save(update_fields=["graded_count", "best_score", "solved", "updated_at"])
+    if not valid:
+        raise InvalidAnswers(submission, result.get("errors", {}))
+    return submission
+
+
+def regrade_exercise(exercise: Exercise, *, by=None, reason: str = "") -> list[Regrade]:
+    """Grade every stored full submission again under the exercise's current settings.
+    The submissions stay as they were; each regrade is recorded with old and new scores,
+    and a learner's best score never goes down."""
+    regrades = []
+    attempts = Attempt.objects.filter(exercise=exercise).select_related("variant",
+                                                                        "item__quiz")
+    for attempt in attempts:
+        with transaction.atomic():
+            locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+            policy = grading_policy(attempt)
+            solution = attempt.variant.graph
+            asked = asked_nodes(exercise, solution)
+            ask = "grad" if exercise.ask == Ask.BOTH else exercise.ask
+            quiz = attempt.item.quiz if attempt.item_id else None
+            graded = attempt.submissions.filter(kind=Submission.Kind.FULL, counted=True)
+            for number, submission in enumerate(graded):
+                result = grade(solution, submission.raw_answers, policy, asked=asked, ask=ask)
+                penalty = quiz.retry_penalty * number if quiz else 0.0
+                new_score = max(0.0, float(result.get("score", 0)) - penalty)
+                regrades.append(Regrade.objects.create(
+                    submission=submission, old_score=_latest_score(submission),
+                    new_score=new_score, result=result, reason=reason, created_by=by))
+                locked.best_score = max(locked.best_score, new_score)
+                locked.solved = locked.solved or result.get("score", 0) >= 1.0
+            locked.save(update_fields=["best_score", "solved", "updated_at"])
+    return regrades
+
+
+def _latest_score(submission: Submission) -> float:
+    latest = submission.regrades.order_by("-created_at", "-id").first()
+    return latest.new_score if latest else submission.score

@@ -54,11 +54,16 @@ def from_python(value: int | float | Fraction) -> Number:
 def check(value: Number) -> Number:
     """Refuse values that are not finite or whose exact form is absurdly large."""
     if isinstance(value, Fraction):
-        if value.numerator.bit_length() > MAX_EXACT_BITS or (
-            value.denominator.bit_length() > MAX_EXACT_BITS
+        if value.numerator.bit_length() <= MAX_EXACT_BITS and (
+            value.denominator.bit_length() <= MAX_EXACT_BITS
         ):
-            raise NumberTooLarge("a value is too large to compute exactly")
-        return value
+            return value
+        # Too many digits to keep exact (1.000001 ** 729): carry on as a float, which is
+        # what the learner would compute anyway; only a truly huge magnitude is refused.
+        try:
+            value = float(value)
+        except OverflowError:
+            raise NumberTooLarge("a value is too large") from None
     if isinstance(value, complex) or not math.isfinite(value):
         raise ArithmeticError("a value is not a finite real number")
     if abs(value) > MAX_MAGNITUDE:

@@ -1,0 +1,26 @@
+"""Long jobs as Celery tasks: thin wrappers that call services by id."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+
+from . import services
+from .models import Exercise
+
+
+@shared_task
+def regrade_exercise(exercise_id: int, user_id: int | None = None, reason: str = "") -> dict:
+    exercise = Exercise.objects.get(pk=exercise_id)
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    regrades = services.regrade_exercise(exercise, by=user, reason=reason)
+    changed = sum(1 for r in regrades if r.old_score != r.new_score)
+    return {"regraded": len(regrades), "changed": changed}
+
+
+@shared_task
+def make_variants(exercise_id: int, seeds: list[int]) -> int:
+    exercise = Exercise.objects.get(pk=exercise_id)
+    for seed in seeds:
+        services.get_or_create_variant(exercise, seed)
+    return len(seeds)

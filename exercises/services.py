@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .engine import ProgramError, is_mermaid, parse, solve_text
@@ -25,6 +26,7 @@ from .models import (
     Quiz,
     QuizItem,
     Regrade,
+    Reveal,
     Submission,
     Tag,
     Variant,
@@ -170,7 +172,9 @@ def get_or_create_variant(exercise: Exercise, seed: int) -> Variant:
 def asked_nodes(exercise: Exercise, solution: dict) -> list[str]:
     if exercise.asked_nodes:
         return list(exercise.asked_nodes)
-    return [n["name"] for n in solution["nodes"] if n["kind"] != "const"]
+    # Forward values of inputs are given, so a values-only exercise asks for the ops.
+    kinds = ("op",) if exercise.ask == Ask.DATA else ("input", "op")
+    return [n["name"] for n in solution["nodes"] if n["kind"] in kinds]
 
 
 # -- learners and courses --------------------------------------------------------------
@@ -184,6 +188,14 @@ def create_learner(*, username: str, password: str, email: str = "",
     if course is not None:
         course.learners.add(user)
     return user
+
+
+def enroll_learner(course: Course, user) -> bool:
+    """Add an existing user to a course's learners; False if they were enrolled already."""
+    if course.learners.filter(pk=user.pk).exists():
+        return False
+    course.learners.add(user)
+    return True
 
 
 def default_course_for(instructor) -> Course:
@@ -238,6 +250,33 @@ def start_attempt(learner, *, item: QuizItem | None = None,
         return Attempt.objects.get(learner=learner, **lookup), False
 
 
+def start_practice(learner, exercise: Exercise, now=None) -> tuple[Attempt, bool]:
+    """Practice on an exercise outside any quiz. Practice shows results and the solution
+    at once and allows unlimited tries, so it is refused while a quiz that is not past due
+    uses the exercise (as an item or through a pool) with any stricter rule — otherwise a
+    learner could practise an exam's exercise first. Its instructors may always try it."""
+    if exercise.course_id is None or not exercise.course.instructors.filter(
+            pk=learner.pk).exists():
+        quiz = _stricter_quiz_using(exercise, now or timezone.now())
+        if quiz is not None:
+            raise NotAllowed(f"this exercise is part of the quiz '{quiz.title}': "
+                             "work on it there")
+    return start_attempt(learner, exercise=exercise)
+
+
+def _stricter_quiz_using(exercise: Exercise, now) -> Quiz | None:
+    uses = Q(items__exercise=exercise)
+    if exercise.course_id is None:
+        uses |= Q(items__pool_tag__in=exercise.tags.all())
+    else:
+        uses |= Q(items__pool_tag__in=exercise.tags.all(), course_id=exercise.course_id)
+    stricter = (~Q(show_solution=Reveal.IMMEDIATELY) | ~Q(show_correctness=Reveal.IMMEDIATELY)
+                | Q(attempts_allowed__isnull=False) | Q(time_limit_minutes__isnull=False)
+                | Q(retry_penalty__gt=0) | Q(hint_level__lt=2))
+    running = Q(due_at__isnull=True) | Q(due_at__gt=now)
+    return Quiz.objects.filter(uses, stricter, running).order_by("id").first()
+
+
 def grading_policy(attempt: Attempt) -> GradingPolicy:
     exercise = attempt.exercise
     tolerance = Tolerance(rel=exercise.tolerance_rel, abs=exercise.tolerance_abs,
@@ -277,6 +316,8 @@ def submit(attempt: Attempt, answers: dict, *, kind: str = Submission.Kind.FULL)
         ask = attempt.exercise.ask
         asked = asked_nodes(attempt.exercise, solution)
         if kind == Submission.Kind.STEP:
+            if not answers:
+                raise ServiceError("a step check needs one answer")
             unknown = [name for name in answers if name not in asked]
             if unknown:
                 raise ServiceError(f"not asked in this exercise: {', '.join(unknown)}")

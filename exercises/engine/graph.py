@@ -45,6 +45,7 @@ class Graph:
         self.nodes: list[Node] = []
         self.by_name: dict[str, Node] = {}
         self.reserved: set[str] = set()  # names a program assigns later: not for intermediates
+        self._next_suffix: dict[str, int] = {}  # so fresh names don't rescan from _1
 
     # -- building -----------------------------------------------------------------------
     def _add(self, node: Node) -> Node:
@@ -75,12 +76,15 @@ class Graph:
     def fresh_name(self, stem: str, numbered: bool = True) -> str:
         """A name no node has and no program statement will claim (see `reserved`)."""
         stem = stem.replace("-", "m").replace(".", "_").replace("/", "_").replace("+", "")
-        taken = self.by_name.keys() | self.reserved
-        if not numbered and stem not in taken:
+        def taken(name):  # two lookups, not a merged set: building must stay linear
+            return name in self.by_name or name in self.reserved
+
+        if not numbered and not taken(stem):
             return stem
-        i = 1 if numbered else 2
-        while f"{stem}_{i}" in taken:
+        i = self._next_suffix.get(stem, 1 if numbered else 2)
+        while taken(f"{stem}_{i}"):
             i += 1
+        self._next_suffix[stem] = i + 1
         return f"{stem}_{i}"
 
     # -- reading --------------------------------------------------------------------------

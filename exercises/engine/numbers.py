@@ -32,8 +32,10 @@ def parse_literal(text: str) -> Fraction:
         raise ValueError(f"{text!r} is not a number") from None
     if not value.is_finite():
         raise ValueError(f"{text!r} is not a finite number")
-    if abs(value.adjusted()) > 300:
+    if value.adjusted() > 300:
         raise NumberTooLarge(f"{text} is too large")
+    if value and value.adjusted() < -300:
+        raise NumberTooLarge(f"{text} is too close to zero to use")
     return Fraction(value)
 
 

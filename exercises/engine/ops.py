@@ -257,12 +257,15 @@ def power(exponent: Fraction) -> Op:
             raise DomainError("the power rule's derivative is undefined at 0")
         return (exact_n * a ** (exact_n - 1),)
 
+    # 2·u rather than 2·u^1; n·u^(n−1) otherwise.
+    lower = _exponent_label(n - 1)
+    text = f"{label}·{{a}}" if n == 2 else f"{label}·{{a}}^{lower}"
+    latex = f"{label}\\,{{a}}" if n == 2 else f"{label}\\,{{a}}^{{{{{lower}}}}}"
     return Op(
         "pow", 1, f"^{label}",
         forward=forward,
         local_derivative=local_derivative,
-        formulas=((f"{label}·{{a}}^{_exponent_label(n - 1)}",
-                   f"{label}\\,{{a}}^{{{{{_exponent_label(n - 1)}}}}}"),),
+        formulas=((text, latex),),
         gate=f"a power gate v**{label} has local derivative {label}·v^{_exponent_label(n - 1)} "
              "(bring the exponent down)",
         sympy=lambda a: a ** _sp().Rational(n.numerator, n.denominator),

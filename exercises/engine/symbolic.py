@@ -80,7 +80,9 @@ def sympy_gradients(graph: Graph) -> dict[str, float]:
     """∂output/∂input for every input by sympy's own differentiation (for cross-checks)."""
     import sympy
 
-    symbols = {n.index: sympy.Symbol(f"v{n.index}") for n in graph.nodes if n.kind == "input"}
+    # Real symbols, so that d|v|/dv is sign(v) rather than an expression in re() and im().
+    symbols = {n.index: sympy.Symbol(f"v{n.index}", real=True)
+               for n in graph.nodes if n.kind == "input"}
     exprs: list = []
     for node in graph.nodes:
         if node.op is not None:

@@ -371,7 +371,7 @@ def test_command_save_without_the_quiz_bank(monkeypatch):
 def test_command_save_hands_programs_to_the_quiz_bank(monkeypatch):
     calls = []
     fake = types.ModuleType("exercises.services")
-    fake.create_generated_exercises = lambda programs, difficulty, tag: calls.append(
+    fake.create_generated_exercises = lambda programs, difficulty, tag, **kwargs: calls.append(
         (programs, difficulty, tag)) or programs
     monkeypatch.setitem(sys.modules, "exercises.services", fake)
     out = run_command("--difficulty", "2", "--count", "3", "--seed", "5", "--save", "--tag", "wk1")

@@ -1,0 +1,24 @@
+"""The grader: per-node verdicts, misconception codes, chain-rule hints, follow-through.
+
+Pure Python, no Django. The front door is `grade(solution, answers, policy, asked, ask)`,
+which reads the stored solution dict (`Graph.to_solution()`) and returns the JSON result
+the `grade` command and the REST API both give:
+
+    {"score": 0.75, "valid": true, "errors": {},
+     "nodes": {"x": {"correct": false, "valid": true, "misconception": "missing_branch",
+                     "hint": "...", "hint_latex": "...", "credit": 0.0, ...}, ...}}
+"""
+
+from __future__ import annotations
+
+from .answers import MAX_CHARS, Answer, AnswerError, evaluate, read_answer
+from .grade import ASKS, grade
+from .misconceptions import CODES, RULES, Rule
+from .policy import GradingPolicy
+from .solution import SolutionError, Solved
+from .solution import read_solution as prepare
+from .verdicts import Tolerance
+
+__all__ = ["ASKS", "CODES", "MAX_CHARS", "RULES", "Answer", "AnswerError", "GradingPolicy",
+           "Rule", "SolutionError", "Solved", "Tolerance", "evaluate", "grade", "prepare",
+           "read_answer"]

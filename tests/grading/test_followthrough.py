@@ -115,6 +115,9 @@ def test_consistent_answers_below_one_error_are_carried_or_right(seed, size, dat
     wrong = data.draw(st.sampled_from(nodes))
     factor = data.draw(st.sampled_from([-3.0, 2.0, 5.0]))
     assume(abs(wrong["grad"]) > 1e-3)
+    # Gradients near the absolute tolerance floor (tanh(9)' ≈ 6e-8) make "right" and
+    # "consistent" indistinguishable; the property is about ordinary magnitudes.
+    assume(all(abs(n["grad"]) > 1e-3 for n in nodes))
     # Walk backwards, computing each gradient from the (perturbed) answers above it.
     names = [n["name"] for n in sol["nodes"]]
     answers: dict[str, float] = {}

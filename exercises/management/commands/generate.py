@@ -24,6 +24,9 @@ class Command(BaseCommand):
                             help="save the programs as exercises instead of printing them")
         parser.add_argument("--tag", default="",
                             help="a tag for the saved exercises (with --save)")
+        parser.add_argument("--course", type=int, default=None,
+                            help="the id of the course the saved exercises belong to "
+                                 "(with --save; default: shared, no course)")
 
     def handle(self, *args, **options):
         difficulty, count, seed = options["difficulty"], options["count"], options["seed"]
@@ -34,8 +37,8 @@ class Command(BaseCommand):
             raise CommandError(f"--count must be from 1 to {MAX_COUNT}, not {count}")
         if seed < 0:
             raise CommandError(f"--seed must be a whole number ≥ 0, not {seed}")
-        if tag and not save:
-            raise CommandError("--tag only applies with --save")
+        if (tag or options["course"] is not None) and not save:
+            raise CommandError("--tag and --course only apply with --save")
         try:
             programs = generate_many(difficulty, count, seed)
         except (ValueError, RuntimeError) as exc:
@@ -48,7 +51,14 @@ class Command(BaseCommand):
             from exercises.services import create_generated_exercises
         except ImportError:
             raise CommandError("saving needs the quiz bank (exercises.services)") from None
-        created = create_generated_exercises(programs, difficulty, tag)
+        course = None
+        if options["course"] is not None:
+            from exercises.models import Course
+
+            course = Course.objects.filter(pk=options["course"]).first()
+            if course is None:
+                raise CommandError(f"there is no course with id {options['course']}")
+        created = create_generated_exercises(programs, difficulty, tag, course=course)
         try:
             saved = len(created)
         except TypeError:

@@ -1,0 +1,206 @@
+"""The exercise admin: authoring with validation at the line, a live preview, and the
+instructor's actions (generate, duplicate, preview as a learner, regrade)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
+
+from .. import selectors, services
+from ..engine.generator import generate_many
+from ..forms import ExerciseForm, GenerateForm, RegradeForm
+from ..models import Exercise, Regrade
+from . import preview
+from .base import ScopedAdmin
+
+
+def learner_preview_url(exercise_id: int) -> str | None:
+    """The learner page's preview of an exercise, if the learner pages provide one."""
+    try:
+        return reverse("exercises:preview_exercise", args=[exercise_id])
+    except NoReverseMatch:
+        return None
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(ScopedAdmin):
+    form = ExerciseForm
+    shared_lookup = "course"
+    list_display = ("title", "course", "difficulty", "ask", "tag_list", "variant_count")
+    list_filter = (("course", admin.RelatedOnlyFieldListFilter),
+                   ("tags", admin.RelatedOnlyFieldListFilter), "difficulty", "ask")
+    search_fields = ("title", "program")
+    filter_horizontal = ("tags",)
+    list_select_related = ("course",)
+    actions = ("duplicate", "preview_as_learner", "regrade")
+    fieldsets = (
+        (None, {"fields": ("title", "course", "program", "mermaid")}),
+        ("What is asked", {"fields": ("difficulty", "ask", "asked_nodes", "tags")}),
+        ("Tolerance", {"fields": ("tolerance_rel", "tolerance_abs", "tolerance_sig_figs")}),
+    )
+
+    class Media:
+        js = ("admin/exercises/preview.js",)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).prefetch_related("tags")
+        return queryset.annotate(variants_stored=Count("variants", distinct=True))
+
+    @admin.display(description="tags")
+    def tag_list(self, obj):
+        return ", ".join(tag.name for tag in obj.tags.all())
+
+    @admin.display(description="stored variants", ordering="variants_stored")
+    def variant_count(self, obj):
+        return obj.variants_stored
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if "course" not in initial:
+            first = selectors.taught_courses(request.user).order_by("id").first()
+            if first is not None:
+                initial["course"] = first.pk
+        return initial
+
+    # -- saving goes through services ---------------------------------------------------
+    def save_model(self, request, obj, form, change):
+        if not change and obj.author_id is None:
+            obj.author = request.user
+        if change and {"program", "mermaid"} & set(form.changed_data) and \
+                obj.variants.exists():
+            self.message_user(request, "Learners keep the numbers and gradients of the "
+                              "variants already stored; new variants use the new program.",
+                              messages.WARNING)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.get_or_create_variant(form.instance, 0)  # solved once, then frozen
+
+    # -- the change page: preview, table, Mermaid, sample variants -----------------------
+    def render_change_form(self, request, context, add=False, change=False, form_url="",
+                           obj=None):
+        context.update(self.preview_context(request, context, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def preview_context(self, request, context, obj) -> dict:
+        adminform = context.get("adminform")
+        extra = {"preview_url": reverse("admin:exercises_exercise_preview"),
+                 "graph_partial": preview.graph_partial(),
+                 "error_line": getattr(adminform.form, "error_line", None) if adminform
+                 else None}
+        if obj is not None and obj.pk:
+            extra.update(
+                preview=preview.preview_or_error(obj.source),
+                variants=preview.sample_variants(obj),
+                stored_variants=obj.variants.count(),
+                learner_preview_url=learner_preview_url(obj.pk))
+        return extra
+
+    # -- extra pages ---------------------------------------------------------------------
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("preview/", wrap(self.preview_view), name="exercises_exercise_preview"),
+            path("generate/", wrap(self.generate_view), name="exercises_exercise_generate"),
+        ] + super().get_urls()
+
+    def preview_view(self, request):
+        """Live preview for the editor: POST program (or mermaid) text, get JSON back."""
+        return _preview_view(self, request)
+
+    def generate_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        courses = selectors.taught_courses(request.user)
+        form = GenerateForm(request.POST or None, courses=courses)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                programs = generate_many(data["difficulty"], data["count"], data["seed"])
+            except (ValueError, RuntimeError) as exc:
+                form.add_error(None, f"Could not generate the programs: {exc}")
+            else:
+                created = services.create_generated_exercises(
+                    programs, data["difficulty"], data["tag"] or None, course=data["course"],
+                    author=request.user)
+                self.message_user(request, f"Generated {len(created)} exercise(s) at "
+                                           f"difficulty {data['difficulty']}.",
+                                  messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:exercises_exercise_changelist"))
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": "Generate exercises", "form": form}
+        return TemplateResponse(request, "admin/exercises/exercise/generate.html", context)
+
+    # -- actions ---------------------------------------------------------------------------
+    @admin.action(description="Duplicate the selected exercises", permissions=["add"])
+    def duplicate(self, request, queryset):
+        copies = [services.duplicate_exercise(exercise, author=request.user)
+                  for exercise in queryset]
+        self.message_user(request, f"Made {len(copies)} cop{'y' if len(copies) == 1 else 'ies'}"
+                                   f": {', '.join(c.title for c in copies)}.", messages.SUCCESS)
+
+    @admin.action(description="Preview the selected exercise as a learner", permissions=["view"])
+    def preview_as_learner(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Choose exactly one exercise to preview.",
+                              messages.WARNING)
+            return None
+        url = learner_preview_url(queryset.get().pk)
+        if url is None:
+            self.message_user(request, "The learner preview page is not available.",
+                              messages.ERROR)
+            return None
+        return HttpResponseRedirect(url)
+
+    @admin.action(description="Regrade submissions of the selected exercises",
+                  permissions=["change"])
+    def regrade(self, request, queryset):
+        form = RegradeForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            regrades = []
+            for exercise in queryset:
+                regrades += services.regrade_exercise(
+                    exercise, by=request.user, reason=form.cleaned_data["reason"])
+            return self._regrade_done(request, regrades)
+        exercises = queryset.annotate(attempt_count=Count("attempts", distinct=True))
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": "Regrade submissions", "form": form, "exercises": exercises,
+                   "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+        return TemplateResponse(request, "admin/exercises/exercise/regrade.html", context)
+
+    def _regrade_done(self, request, regrades):
+        rows = list(Regrade.objects.filter(pk__in=[r.pk for r in regrades]).select_related(
+            "submission__attempt__learner", "submission__attempt__exercise"))
+        changed = [r for r in rows if abs(r.new_score - r.old_score) > 1e-9]
+        self.message_user(request, f"Regraded {len(rows)} submission(s): {len(changed)} "
+                                   f"score(s) changed.", messages.SUCCESS)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": "Regrade results", "rows": rows, "changed": changed}
+        return TemplateResponse(request, "admin/exercises/exercise/regrade_done.html", context)
+
+
+def _preview_view(model_admin: ExerciseAdmin, request):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not (model_admin.has_add_permission(request)
+            or model_admin.has_change_permission(request)):
+        raise PermissionDenied
+    program = request.POST.get("program", "")
+    mermaid = request.POST.get("mermaid", "")
+    field = "program" if program.strip() else "mermaid"
+    source = program if field == "program" else mermaid
+    if not source.strip():
+        return JsonResponse({"error": "Write a program or a Mermaid flowchart.", "line": None,
+                             "field": "program"}, status=400)
+    result = preview.preview_or_error(source)
+    if "error" in result:
+        return JsonResponse({**result, "field": field}, status=400)
+    graph_html = preview.render_graph(result["graph"])
+    return JsonResponse({"graph": result["graph"], "table_html": result["table_html"],
+                         "mermaid": result["mermaid"], "graph_html": graph_html,
+                         "field": field})

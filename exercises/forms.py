@@ -1,0 +1,141 @@
+"""Admin forms: they read what an instructor typed and turn service errors into field errors.
+
+Validation of programs lives in `services.validate_exercise_source`; these forms only decide
+which field an error belongs to and how it reads ("line 3: unknown name 'q'").
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from . import services
+from .engine.generator import DIFFICULTIES, MAX_COUNT
+from .models import Course, Exercise, QuizItem
+
+_MONO = "font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; tab-size: 4;"
+
+
+def code_area(rows: int, extra_class: str = "") -> forms.Textarea:
+    return forms.Textarea(attrs={
+        "rows": rows, "cols": 80, "spellcheck": "false", "autocomplete": "off",
+        "class": f"vLargeTextField program-source {extra_class}".strip(), "style": _MONO})
+
+
+class NodeListField(forms.CharField):
+    """Node names as "a, b, c" in the form, a list in the model."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(str(name) for name in value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        names = [name for name in re.split(r"[\s,]+", text) if name]
+        bad = [name for name in names if not re.fullmatch(r"[A-Za-z_]\w*", name)]
+        if bad:
+            raise ValidationError(f"not a node name: {', '.join(bad)}")
+        return list(dict.fromkeys(names))  # keep the order, drop repeats
+
+
+class ExerciseForm(forms.ModelForm):
+    asked_nodes = NodeListField(
+        required=False, help_text="Node names learners are asked about, separated by commas; "
+                                  "empty means every input and op node.")
+
+    class Meta:
+        model = Exercise
+        fields = ["title", "course", "program", "mermaid", "tags", "difficulty", "ask",
+                  "asked_nodes", "tolerance_rel", "tolerance_abs", "tolerance_sig_figs"]
+        widgets = {"program": code_area(14, "program-editor"),
+                   "mermaid": code_area(8, "mermaid-editor")}
+
+    #: the line of the first program error, for the change page to point at
+    error_line: int | None = None
+
+    def clean(self):
+        data = super().clean()
+        program, mermaid = data.get("program") or "", data.get("mermaid") or ""
+        asked = data.get("asked_nodes") or []
+        if "asked_nodes" in self.errors:
+            return data
+        if not program.strip() and not mermaid.strip():
+            self.add_error("program", "Write a program, or leave it empty and write a "
+                                      "Mermaid flowchart below.")
+            return data
+        # The graded source is the program when there is one, else the diagram.
+        source_field = "program" if program.strip() else "mermaid"
+        source = program if source_field == "program" else mermaid
+        try:
+            if source_field == "program":
+                services.validate_exercise_source(program, "", asked)
+            else:
+                services.validate_exercise_source("", mermaid, asked)
+        except services.InvalidProgram as exc:
+            self._program_error(source_field, source, exc)
+        except services.ServiceError as exc:
+            self.add_error("asked_nodes", exc.message)
+        if source_field == "program" and mermaid.strip():
+            try:  # a diagram next to a program must be readable too
+                services.validate_exercise_source("", mermaid)
+            except services.InvalidProgram as exc:
+                self._program_error("mermaid", mermaid, exc)
+        return data
+
+    def _program_error(self, field: str, source: str, exc: services.InvalidProgram):
+        line = exc.details.get("line")
+        messages = [exc.message]
+        lines = source.splitlines()
+        if line and 1 <= line <= len(lines):
+            messages.append(f"{line} │ {lines[line - 1]}")
+            if self.error_line is None:
+                self.error_line = line
+        self.add_error(field, messages)
+
+
+class QuizItemForm(forms.ModelForm):
+    class Meta:
+        model = QuizItem
+        fields = ["position", "exercise", "pool_tag", "pool_difficulty", "points"]
+
+    def clean(self):
+        # Errors go on a field, so the model's own check of the same rule is skipped
+        # and the instructor reads one clear message.
+        data = super().clean()
+        exercise, tag = data.get("exercise"), data.get("pool_tag")
+        if exercise and tag:
+            self.add_error("pool_tag", "Choose a fixed exercise or a pool tag, not both.")
+        elif not exercise and not tag and "exercise" not in self.errors:
+            self.add_error("exercise", "Choose a fixed exercise, or a pool tag to draw one "
+                                       "from.")
+        if exercise and data.get("pool_difficulty"):
+            self.add_error("pool_difficulty", "A pool difficulty only applies to a pool tag.")
+        return data
+
+
+class GenerateForm(forms.Form):
+    difficulty = forms.TypedChoiceField(
+        choices=[(d, f"{d}") for d in DIFFICULTIES], coerce=int, initial=1,
+        help_text="1: + and × only … 5: 12–20 operations with max/min/relu.")
+    count = forms.IntegerField(min_value=1, max_value=min(MAX_COUNT, 50), initial=5)
+    seed = forms.IntegerField(min_value=0, max_value=2**31 - 1, initial=0,
+                              help_text="The same seed gives the same programs.")
+    tag = forms.SlugField(required=False, max_length=50,
+                          help_text="Empty: tagged difficulty-N.")
+    course = forms.ModelChoiceField(queryset=Course.objects.none(), required=False,
+                                    help_text="Empty: a shared exercise.")
+
+    def __init__(self, *args, courses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if courses is not None:
+            self.fields["course"].queryset = courses
+
+
+class RegradeForm(forms.Form):
+    reason = forms.CharField(max_length=200, required=False,
+                             widget=forms.TextInput(attrs={"size": 60}),
+                             help_text="Recorded with every regrade, e.g. "
+                                       "“tolerance widened to 2%”.")

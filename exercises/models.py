@@ -269,3 +269,10 @@ class IntegrationToken(models.Model):
 
     def __str__(self):
         return f"{self.name} for {self.course}"
+
+
+class FloorPing(models.Model):
+    """Benchmark floor: authenticate + insert one row (POST /api/v1/floor/, bench/http.py)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)

@@ -104,6 +104,14 @@ def reveals_solution(attempt: Attempt, now=None) -> bool:
     return quiz.reveals(setting, now)
 
 
+def submissions_left(attempt: Attempt) -> int | None:
+    """Graded submissions still allowed on this attempt; None means unlimited."""
+    quiz = attempt.item.quiz if attempt.item_id else None
+    if quiz is None or quiz.attempts_allowed is None:
+        return None
+    return max(0, quiz.attempts_allowed - attempt.graded_count)
+
+
 def learner_graph(solution: dict, ask: str = Ask.GRAD) -> dict:
     """The variant as a learner sees it: structure and the data they are given, never a
     gradient (nor local derivatives, which would give the gradients away)."""
@@ -136,7 +144,8 @@ def learner_result(submission: Submission, now=None) -> dict:
     if reveals_correctness(attempt, now):
         shown = dict(result)
         if not reveals_solution(attempt, now):
-            shown["nodes"] = {name: _without_answers(node)
+            level = result.get("hint_level", 3)
+            shown["nodes"] = {name: _without_answers(node, level)
                               for name, node in result.get("nodes", {}).items()}
         return shown
     nodes = {name: {k: node.get(k) for k in _VERDICT_KEYS if k in node}
@@ -145,9 +154,12 @@ def learner_result(submission: Submission, now=None) -> dict:
             "message": "Your answers are saved; results are shown after the due date."}
 
 
-def _without_answers(node: dict) -> dict:
+def _without_answers(node: dict, hint_level: int) -> dict:
     """Hint level 3 may spell out the right number; that waits for the solution policy."""
     shown = {k: v for k, v in node.items() if k not in ("expected", "correct_value")}
+    if hint_level >= 3 and shown.get("hint"):
+        # A level-3 hint works the numbers through to the node's correct value.
+        shown["hint"] = shown["hint_latex"] = None
     return shown
 
 

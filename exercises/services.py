@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .engine import ProgramError, is_mermaid, parse, solve_text
-from .grading import GradingPolicy, Tolerance, grade
+from .grading import GradingPolicy, Solved, Tolerance, grade, prepare
 from .models import (
     Ask,
     Attempt,
@@ -300,6 +300,23 @@ def _check_open(attempt: Attempt, now) -> Quiz | None:
     return quiz
 
 
+_PREPARED: dict[tuple, Solved] = {}  # variant → its solution, read for the grader
+_PREPARED_MAX = 1024
+
+
+def prepared(variant: Variant) -> Solved:
+    """The variant's solution as the grader reads it, kept per process: a variant never
+    changes, and its hints are built once for all of its submissions. Keyed by id and
+    creation time, since an id can come back after a rollback (SQLite)."""
+    key = (variant.pk, variant.created_at)
+    solved = _PREPARED.get(key)
+    if solved is None:
+        if len(_PREPARED) >= _PREPARED_MAX:
+            _PREPARED.clear()  # crude but thread-safe bound; a miss costs one read
+        solved = _PREPARED[key] = prepare(variant.graph)
+    return solved
+
+
 def submit(attempt: Attempt, answers: dict, *, kind: str = Submission.Kind.FULL) -> Submission:
     """Grade and store one submission. Invalid answers are stored too, cost nothing, and
     raise InvalidAnswers; a submission past the allowed number raises Conflict (409)."""
@@ -308,9 +325,14 @@ def submit(attempt: Attempt, answers: dict, *, kind: str = Submission.Kind.FULL)
     now = timezone.now()
     with transaction.atomic():
         # The row lock serialises concurrent submissions to one attempt, so the count of
-        # graded submissions can never pass the quiz's limit.
-        attempt = Attempt.objects.select_for_update().select_related(
-            "item__quiz", "exercise", "variant").get(pk=attempt.pk)
+        # graded submissions can never pass the quiz's limit. Only the counters are read
+        # under it (a join-free query: this is the hot path of a quiz's last minute); the
+        # variant is frozen, and the exercise and quiz are those the caller loaded (the
+        # views select_related them) or are loaded on first use.
+        counters = Attempt.objects.select_for_update().filter(pk=attempt.pk).values(
+            "graded_count", "best_score", "solved").get()
+        for name, value in counters.items():
+            setattr(attempt, name, value)
         quiz = _check_open(attempt, now)
         solution = attempt.variant.graph
         ask = attempt.exercise.ask
@@ -322,7 +344,7 @@ def submit(attempt: Attempt, answers: dict, *, kind: str = Submission.Kind.FULL)
             if unknown:
                 raise ServiceError(f"not asked in this exercise: {', '.join(unknown)}")
             asked = [name for name in asked if name in answers]
-        result = grade(solution, answers, grading_policy(attempt), asked=asked,
+        result = grade(prepared(attempt.variant), answers, grading_policy(attempt), asked=asked,
                        ask="grad" if ask == Ask.BOTH else ask)
         valid = result.get("valid", True)
         counted = valid and kind == Submission.Kind.FULL

@@ -1,3 +1,35 @@
+"""/api/v1/ (mounted by backprop_course/urls.py)."""
+
+from django.urls import path, re_path
+
+from . import floor, views
+
 app_name = "api"
 
-urlpatterns = []
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("learners/", views.LearnerCreateView.as_view(), name="learners"),
+    path("courses/", views.CourseListView.as_view(), name="courses"),
+    path("courses/<int:pk>/", views.CourseDetailView.as_view(), name="course"),
+    path("courses/<int:pk>/learners/", views.CourseLearnersView.as_view(),
+         name="course-learners"),
+    path("quizzes/", views.QuizListView.as_view(), name="quizzes"),
+    path("quizzes/<int:pk>/", views.QuizDetailView.as_view(), name="quiz"),
+    path("quizzes/<int:pk>/grades/", views.QuizGradesView.as_view(), name="quiz-grades"),
+    path("quiz-items/<int:pk>/attempts/", views.QuizItemAttemptView.as_view(),
+         name="quiz-item-attempts"),
+    path("exercises/", views.ExerciseListView.as_view(), name="exercises"),
+    path("exercises/<int:pk>/", views.ExerciseDetailView.as_view(), name="exercise"),
+    path("exercises/<int:pk>/attempts/", views.ExerciseAttemptView.as_view(),
+         name="exercise-attempts"),
+    path("attempts/", views.AttemptListView.as_view(), name="attempts"),
+    path("attempts/<int:pk>/", views.AttemptDetailView.as_view(), name="attempt"),
+    path("attempts/<int:pk>/solution/", views.AttemptSolutionView.as_view(),
+         name="attempt-solution"),
+    path("attempts/<int:pk>/submissions/", views.SubmissionCreateView.as_view(),
+         name="attempt-submissions"),
+    path("floor/", floor.FloorView.as_view(), name="floor"),  # bench only (BENCH_FLOOR=1)
+    # Last: anything else under /api/v1/ answers in JSON (only paths ending in a slash, so
+    # APPEND_SLASH still redirects /api/v1/courses to /api/v1/courses/).
+    re_path(r"^.*/$", views.not_found),
+]

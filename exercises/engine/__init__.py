@@ -6,6 +6,8 @@ or a Mermaid flowchart and returns the solved `Graph` (every node's data and gra
 
 from __future__ import annotations
 
+import re
+
 from .errors import ProgramError
 from .graph import CONST, INPUT, OP, Graph, Node
 from .parser import DEFAULT_SEED, Program, parse
@@ -14,11 +16,16 @@ __all__ = ["CONST", "DEFAULT_SEED", "INPUT", "OP", "Graph", "Node", "Program", "
            "is_mermaid", "parse", "solve_text"]
 
 
+_HEADER = re.compile(r"^(flowchart|graph)(\s+(LR|RL|TB|TD|BT))?\s*;?$")
+
+
 def is_mermaid(text: str) -> bool:
+    """A flowchart header ("flowchart LR") on the first line that says anything; a program
+    line like `graph = 2` is not one."""
     for line in text.splitlines():
         stripped = line.strip()
         if stripped and not stripped.startswith("%%"):
-            return stripped.split()[0] in ("flowchart", "graph")
+            return bool(_HEADER.match(stripped))
     return False
 
 

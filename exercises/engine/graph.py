@@ -1,83 +1,150 @@
 """Computational graphs: value nodes and op nodes, forward values and reverse-mode gradients.
 
-Nodes are kept in one list in topological order (every node after its inputs), so the
-forward pass is one loop over the list and the backward pass one loop over it reversed —
-no recursion, so a 1,000,000-node chain is as easy as a 3-node one.
+A graph keeps its nodes in flat lists in topological order (every node after its inputs),
+so the forward pass is one loop over the lists and the backward pass one loop in reverse —
+no recursion and no object per edge, so a 1,000,000-node chain is as easy as a 3-node one.
+`graph.nodes` gives `Node` views for code that reads one node at a time.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterable
+import heapq
+from collections.abc import Iterable, Iterator, Mapping
 from fractions import Fraction
 
 from . import numbers
 from .errors import ProgramError
-from .numbers import Number
-from .ops import DomainError, Op, get
+from .numbers import MAX_MAGNITUDE, Number
+from .ops import Op, get
 
 INPUT, CONST, OP = "input", "const", "op"
 
 
 class Node:
-    __slots__ = ("index", "name", "kind", "op", "inputs", "data", "grad", "local", "line",
-                 "source")
+    """One node of a graph, read through the graph's lists."""
 
-    def __init__(self, index, name, kind, op=None, inputs=(), data=None, line=None,
-                 source=None):
+    __slots__ = ("_graph", "index")
+
+    def __init__(self, graph: Graph, index: int):
+        self._graph = graph
         self.index = index
-        self.name = name
-        self.kind = kind
-        self.op: Op | None = op
-        self.inputs: tuple[int, ...] = inputs
-        self.data: Number | None = data
-        self.grad: Number | None = None
-        self.local: tuple | None = None  # ∂self/∂input for each input, set by backward
-        self.line = line  # where the program defined it, for error messages
-        self.source = source  # how a random input was drawn ("randint(1, 5)"), if it was
+
+    name = property(lambda self: self._graph.names[self.index])
+    kind = property(lambda self: self._graph.kinds[self.index])
+    op: Op | None = property(lambda self: self._graph.ops[self.index])
+    inputs: tuple[int, ...] = property(lambda self: self._graph.args[self.index])
+
+    @property
+    def data(self) -> Number:
+        return self._graph.data[self.index]
+
+    @data.setter
+    def data(self, value: Number):
+        # For "what if" runs (finite differences): set an input, then forward() again.
+        self._graph.data[self.index] = value
+
+    line = property(lambda self: self._graph.lines[self.index])
+    source = property(lambda self: self._graph.sources.get(self.index))
+
+    @property
+    def grad(self) -> Number | None:
+        grads = self._graph.grads
+        return grads[self.index] if grads is not None else None
+
+    @property
+    def local(self) -> tuple | None:
+        """∂self/∂input for each input, once the backward pass has run."""
+        locals_ = self._graph.locals
+        return locals_[self.index] if locals_ is not None else None
+
+    def __eq__(self, other):
+        return isinstance(other, Node) and other._graph is self._graph and (
+            other.index == self.index)
+
+    def __hash__(self):
+        return hash((id(self._graph), self.index))
 
     def __repr__(self):
         return f"Node({self.name!r}, {self.kind}, data={self.data}, grad={self.grad})"
 
 
+class _ByName(Mapping):
+    def __init__(self, graph: Graph):
+        self._graph = graph
+
+    def __getitem__(self, name: str) -> Node:
+        return Node(self._graph, self._graph.index_of[name])
+
+    def __contains__(self, name) -> bool:
+        return name in self._graph.index_of
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._graph.index_of)
+
+    def __len__(self) -> int:
+        return len(self._graph.index_of)
+
+
 class Graph:
     def __init__(self):
-        self.nodes: list[Node] = []
-        self.by_name: dict[str, Node] = {}
+        self.names: list[str] = []
+        self.kinds: list[str] = []
+        self.ops: list[Op | None] = []
+        self.args: list[tuple[int, ...]] = []
+        self.data: list[Number | None] = []
+        self.lines: list[int | None] = []
+        self.sources: dict[int, str] = {}  # how a random input was drawn ("randint(1, 5)")
+        self.grads: list[Number] | None = None
+        self.locals: list[tuple | None] | None = None
+        self.index_of: dict[str, int] = {}
+        self.by_name = _ByName(self)
         self.reserved: set[str] = set()  # names a program assigns later: not for intermediates
         self._next_suffix: dict[str, int] = {}  # so fresh names don't rescan from _1
+        self._views: list[Node] = []
 
     # -- building -----------------------------------------------------------------------
-    def _add(self, node: Node) -> Node:
-        if node.name in self.by_name:
-            raise ProgramError(f"'{node.name}' is defined twice", node.line)
-        self.nodes.append(node)
-        self.by_name[node.name] = node
-        return node
+    def append(self, name: str, kind: str, op: Op | None, args: tuple[int, ...], data,
+               line: int | None = None) -> int:
+        """The low-level builder (big generated graphs use it directly): returns the index."""
+        index_of = self.index_of
+        if name in index_of:
+            raise ProgramError(f"'{name}' is defined twice", line)
+        index = len(self.names)
+        index_of[name] = index
+        self.names.append(name)
+        self.kinds.append(kind)
+        self.ops.append(op)
+        self.args.append(args)
+        self.data.append(data)
+        self.lines.append(line)
+        return index
 
     def add_input(self, name: str, value, line=None, source=None) -> Node:
-        return self._add(Node(len(self.nodes), name, INPUT, data=numbers.from_python(value),
-                              line=line, source=source))
+        index = self.append(name, INPUT, None, (), numbers.from_python(value), line)
+        if source:
+            self.sources[index] = source
+        return Node(self, index)
 
     def add_const(self, value, name: str | None = None, line=None) -> Node:
+        value = numbers.from_python(value)
         if name is None:
-            label = numbers.format_number(numbers.from_python(value))
-            name = self.fresh_name(f"const_{label}", numbered=False)
-        return self._add(Node(len(self.nodes), name, CONST, data=numbers.from_python(value),
-                              line=line))
+            name = self.fresh_name(f"const_{numbers.format_number(value)}", numbered=False)
+        return Node(self, self.append(name, CONST, None, (), value, line))
 
-    def add_op(self, op: Op, inputs: Iterable[Node], name: str | None = None, line=None) -> Node:
-        args = tuple(n.index for n in inputs)
+    def add_op(self, op: Op, inputs: Iterable[Node | int], name: str | None = None,
+               line=None) -> Node:
+        args = tuple(n if type(n) is int else n.index for n in inputs)
         if len(args) != op.arity:
             raise ProgramError(f"{op.name} takes {op.arity} input(s), got {len(args)}", line)
-        return self._add(Node(len(self.nodes), name or self.fresh_name(op.name), OP, op=op,
-                              inputs=args, line=line))
+        name = name or self.fresh_name(op.name)
+        return Node(self, self.append(name, OP, op, args, None, line))
 
     def fresh_name(self, stem: str, numbered: bool = True) -> str:
         """A name no node has and no program statement will claim (see `reserved`)."""
         stem = stem.replace("-", "m").replace(".", "_").replace("/", "_").replace("+", "")
+
         def taken(name):  # two lookups, not a merged set: building must stay linear
-            return name in self.by_name or name in self.reserved
+            return name in self.index_of or name in self.reserved
 
         if not numbered and not taken(stem):
             return stem
@@ -89,70 +156,92 @@ class Graph:
 
     # -- reading --------------------------------------------------------------------------
     @property
+    def nodes(self) -> list[Node]:
+        """Views of every node in order (kept, and extended as the graph grows)."""
+        views = self._views
+        for i in range(len(views), len(self.names)):
+            views.append(Node(self, i))
+        return views
+
+    @property
     def output(self) -> Node:
-        return self.nodes[-1]
+        return Node(self, len(self.names) - 1)
 
     def __len__(self):
-        return len(self.nodes)
+        return len(self.names)
 
     def __getitem__(self, name: str) -> Node:
-        return self.by_name[name]
+        return Node(self, self.index_of[name])
 
     def consumers(self) -> list[list[tuple[int, int]]]:
         """For each node, the (op node index, input position) pairs that read it."""
-        result: list[list[tuple[int, int]]] = [[] for _ in self.nodes]
-        for node in self.nodes:
-            for position, i in enumerate(node.inputs):
-                result[i].append((node.index, position))
+        result: list[list[tuple[int, int]]] = [[] for _ in self.names]
+        for index, args in enumerate(self.args):
+            for position, i in enumerate(args):
+                result[i].append((index, position))
         return result
 
     def asked(self) -> list[Node]:
         """Nodes a learner is asked about by default: inputs and ops, never consts."""
-        return [n for n in self.nodes if n.kind != CONST]
+        return [Node(self, i) for i, kind in enumerate(self.kinds) if kind != CONST]
 
     # -- numbers --------------------------------------------------------------------------
     def forward(self) -> Graph:
-        nodes = self.nodes
+        data, args = self.data, self.args
         check = numbers.check
-        for node in nodes:
-            op = node.op
-            if op is None:
-                continue
-            ins = node.inputs
-            try:
-                if len(ins) == 2:
-                    value = op.forward(nodes[ins[0]].data, nodes[ins[1]].data)
+        i = -1
+        try:
+            for i, op in enumerate(self.ops):
+                if op is None:
+                    continue
+                a = args[i]
+                if len(a) == 2:
+                    value = op.forward(data[a[0]], data[a[1]])
                 else:
-                    value = op.forward(nodes[ins[0]].data)
-                node.data = check(value)
-            except (DomainError, ArithmeticError, ValueError) as exc:
-                raise ProgramError(f"cannot compute {node.name}: {_reason(exc)}",
-                                   node.line) from None
+                    value = op.forward(data[a[0]])
+                if type(value) is float:
+                    # One comparison refuses inf, nan (it compares false) and absurd sizes.
+                    if not -MAX_MAGNITUDE < value < MAX_MAGNITUDE:
+                        raise numbers.NumberTooLarge("a value is too large")
+                    data[i] = value
+                else:
+                    data[i] = check(value)
+        except (ArithmeticError, ValueError, TypeError) as exc:
+            raise ProgramError(f"cannot compute {self.names[i]}: {_reason(exc)}",
+                               self.lines[i]) from None
         return self
 
     def backward(self) -> Graph:
-        nodes = self.nodes
-        for node in nodes:
-            node.grad = 0
-        self.output.grad = Fraction(1)
-        for node in reversed(nodes):
-            op = node.op
-            if op is None:
-                continue
-            ins = node.inputs
-            try:
-                local = op.local_derivative(tuple(nodes[i].data for i in ins), node.data)
-            except (DomainError, ArithmeticError, ValueError) as exc:
-                raise ProgramError(f"cannot differentiate {node.name}: {_reason(exc)}",
-                                   node.line) from None
-            node.local = local
-            g = node.grad
-            for i, d in zip(ins, local, strict=True):
-                # Fan-out: a node read by several ops sums what each of them sends back.
-                nodes[i].grad += g * d
-        for node in nodes:
-            if isinstance(node.grad, int):
-                node.grad = Fraction(node.grad)
+        n = len(self.names)
+        data, args, ops = self.data, self.args, self.ops
+        grads: list = [0] * n
+        locals_: list = [None] * n
+        if n:
+            grads[-1] = 1  # an int: exact, and int × Fraction stays a Fraction
+        i = n
+        try:
+            for i in range(n - 1, -1, -1):
+                op = ops[i]
+                if op is None:
+                    continue
+                a = args[i]
+                g = grads[i]
+                if len(a) == 2:
+                    x, y = a
+                    local = op.local_derivative((data[x], data[y]), data[i])
+                    # Fan-out: a node read by several ops sums what each of them sends back.
+                    grads[x] += g * local[0]
+                    grads[y] += g * local[1]
+                else:
+                    x = a[0]
+                    local = op.local_derivative((data[x],), data[i])
+                    grads[x] += g * local[0]
+                locals_[i] = local
+        except (ArithmeticError, ValueError, TypeError) as exc:
+            raise ProgramError(f"cannot differentiate {self.names[i]}: {_reason(exc)}",
+                               self.lines[i]) from None
+        self.grads = _checked_grads(self, grads)
+        self.locals = locals_
         return self
 
     def solve(self) -> Graph:
@@ -161,82 +250,110 @@ class Graph:
     # -- serialisation --------------------------------------------------------------------
     def to_dict(self, grads: bool = True) -> dict:
         """JSON-safe form: {"output", "nodes": [...]} in topological order."""
-        names = [n.name for n in self.nodes]
+        names = self.names
         out = []
-        for n in self.nodes:
+        for i, name in enumerate(names):
+            op = self.ops[i]
             item = {
-                "name": n.name,
-                "kind": n.kind,
-                "op": n.op.name if n.op else None,
-                "inputs": [names[i] for i in n.inputs],
-                "data": _json_number(n.data),
+                "name": name,
+                "kind": self.kinds[i],
+                "op": op.name if op else None,
+                "inputs": [names[j] for j in self.args[i]],
+                "data": _json_number(self.data[i]),
             }
-            if n.op is not None and n.op.exponent is not None:
-                item["exponent"] = str(n.op.exponent)
+            if op is not None and op.exponent is not None:
+                item["exponent"] = str(op.exponent)
             if grads:
-                item["grad"] = _json_number(n.grad)
+                item["grad"] = _json_number(self.grads[i]) if self.grads is not None else None
             out.append(item)
-        return {"output": self.output.name, "nodes": out}
+        return {"output": names[-1], "nodes": out}
 
     def to_solution(self) -> dict:
         """Everything a grader or instructor needs, with exact forms kept as strings."""
         base = self.to_dict()
-        for item, n in zip(base["nodes"], self.nodes, strict=True):
-            item["data_exact"] = numbers.exact_text(n.data)
-            item["grad_exact"] = numbers.exact_text(n.grad)
-            item["local"] = [_json_number(d) for d in n.local] if n.local else []
-            if n.op is not None:
-                item["symbol"] = n.op.symbol
-            if n.line is not None:
-                item["line"] = n.line
+        for i, item in enumerate(base["nodes"]):
+            item["data_exact"] = numbers.exact_text(self.data[i])
+            item["grad_exact"] = numbers.exact_text(self.grads[i])
+            local = self.locals[i]
+            item["local"] = [_json_number(d) for d in local] if local else []
+            if self.ops[i] is not None:
+                item["symbol"] = self.ops[i].symbol
+            if self.lines[i] is not None:
+                item["line"] = self.lines[i]
         return base
 
     @classmethod
     def from_dict(cls, data: dict) -> Graph:
         """Rebuild a graph from `to_dict`/`to_solution` output (stored data is trusted)."""
         graph = cls()
-        items = data["nodes"]
-        for item in topological_order(items):
+        for item in topological_order(data["nodes"]):
             kind = item["kind"]
-            value = item.get("data_exact", item.get("data"))
-            parsed = _parse_stored(value)
+            value = _parse_stored(item.get("data_exact", item.get("data")))
             if kind == INPUT:
-                graph.add_input(item["name"], parsed)
+                graph.add_input(item["name"], value)
             elif kind == CONST:
-                graph.add_const(parsed, name=item["name"])
+                graph.add_const(value, name=item["name"])
             else:
                 exponent = item.get("exponent")
                 op = get(item["op"], Fraction(exponent) if exponent is not None else None)
-                graph.add_op(op, [graph[i] for i in item["inputs"]], name=item["name"])
-        if graph.output.name != data["output"]:
+                graph.add_op(op, [graph.index_of[i] for i in item["inputs"]], name=item["name"])
+        if graph.names[-1] != data["output"]:
             raise ProgramError(f"the output '{data['output']}' must be the last node", None)
         return graph
 
 
 def topological_order(items: list[dict]) -> list[dict]:
-    """Kahn's algorithm over {"name", "inputs"} dicts, keeping the given order where free."""
-    by_name = {item["name"]: item for item in items}
-    waiting = {item["name"]: 0 for item in items}
-    readers: dict[str, list[str]] = {name: [] for name in by_name}
-    for item in items:
+    """Kahn's algorithm over {"name", "inputs"} dicts. Among the nodes ready at each step
+    the earliest given goes first, so an order that is already topological is kept."""
+    position = {}
+    for k, item in enumerate(items):
+        if item["name"] in position:
+            raise ProgramError(f"two nodes are called '{item['name']}'", None)
+        position[item["name"]] = k
+    waiting = [0] * len(items)
+    readers: list[list[int]] = [[] for _ in items]
+    for k, item in enumerate(items):
         for source in item.get("inputs", []):
-            if source not in by_name:
+            if source not in position:
                 raise ProgramError(f"'{item['name']}' reads unknown node '{source}'", None)
-            waiting[item["name"]] += 1
-            readers[source].append(item["name"])
-    ready = deque(item["name"] for item in items if waiting[item["name"]] == 0)
+            waiting[k] += 1
+            readers[position[source]].append(k)
+    ready = [k for k in range(len(items)) if waiting[k] == 0]
+    heapq.heapify(ready)
     order = []
     while ready:
-        name = ready.popleft()
-        order.append(by_name[name])
-        for reader in readers[name]:
+        k = heapq.heappop(ready)
+        order.append(items[k])
+        for reader in readers[k]:
             waiting[reader] -= 1
             if waiting[reader] == 0:
-                ready.append(reader)
+                heapq.heappush(ready, reader)
     if len(order) != len(items):
-        stuck = sorted(name for name, count in waiting.items() if count)
+        stuck = sorted(items[k]["name"] for k in range(len(items)) if waiting[k])
         raise ProgramError(f"the graph has a cycle through {', '.join(stuck[:5])}", None)
     return order
+
+
+def _checked_grads(graph: Graph, grads: list) -> list:
+    """Exact zeros and ones as Fractions like the data; a gradient that overflowed is
+    refused at the node nearest the output where it did (the one that caused it)."""
+    bad = None
+    for i, g in enumerate(grads):
+        kind = type(g)
+        if kind is int:
+            grads[i] = Fraction(g)
+        elif kind is float:
+            if not -MAX_MAGNITUDE < g < MAX_MAGNITUDE:
+                bad = i
+        else:
+            try:
+                grads[i] = numbers.check(g)
+            except ArithmeticError:
+                bad = i
+    if bad is not None:
+        raise ProgramError(f"the gradient of {graph.names[bad]} is too large to compute",
+                           graph.lines[bad])
+    return grads
 
 
 def _json_number(value):
@@ -255,9 +372,8 @@ def _parse_stored(value):
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc)
     if isinstance(exc, ZeroDivisionError):
         return "division by zero"
     if isinstance(exc, OverflowError):
         return "a value is too large"
-    return text or exc.__class__.__name__
+    return str(exc) or exc.__class__.__name__

@@ -35,8 +35,8 @@ _ARROW = re.compile(r"\s*-{2,}>\s*(?:\|[^|]*\|\s*)?|\s*==+>\s*")
 _BREAK = re.compile(r"<br\s*/?>|\\n", re.IGNORECASE)
 _FIELD = re.compile(r"^\s*(data|grad)\s*[:=]\s*(.+?)\s*$", re.IGNORECASE)
 _IDENT = re.compile(r"^[A-Za-z_][\w]*$")
-_SKIP = ("%%", "style ", "classDef ", "class ", "linkStyle ", "click ", "subgraph", "end",
-         "direction ")
+_SKIP_WORDS = {"style", "classDef", "class", "linkStyle", "click", "subgraph", "end",
+               "direction"}
 
 
 @dataclass
@@ -57,7 +57,7 @@ def parse_mermaid(text: str) -> Graph:
     seen_header = False
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip().rstrip(";")
-        if not line or line.startswith(_SKIP):
+        if not line or line.startswith("%%") or line.split()[0] in _SKIP_WORDS:
             continue
         if not seen_header:
             if line.split()[0] not in ("flowchart", "graph"):
@@ -203,9 +203,14 @@ _MERMAID_WORDS = {"end", "graph", "flowchart", "subgraph", "style", "class", "cl
 
 def to_mermaid(graph: Graph, grads: bool = True) -> str:
     """The solved graph as a flowchart like the notes', with data (and grad) in each box."""
-    box_id = {n.index: (f"n_{n.name}" if n.name in _MERMAID_WORDS else n.name)
-              for n in graph.nodes}
-    used = set(box_id.values())
+    used = set(graph.names)
+    box_id = {}
+    for n in graph.nodes:
+        candidate = n.name
+        while candidate in _MERMAID_WORDS or (candidate != n.name and candidate in used):
+            candidate = f"n_{candidate}"  # 'end' is a Mermaid keyword; the label keeps the name
+        used.add(candidate)
+        box_id[n.index] = candidate
     circle_id = {}
     for n in graph.nodes:
         if n.op is not None:
@@ -241,8 +246,9 @@ def to_mermaid(graph: Graph, grads: bool = True) -> str:
             label = f'(("{n.op.symbol}"))' if position == 0 else ""
             lines.append(f"    {box(source)} --> {ref(circle, label)}")
         lines.append(f"    {circle} --> {box(n)}")
-    if len(graph.nodes) == 1:
-        lines.append(f"    {box(graph.nodes[0])}")
+    for n in graph.nodes:  # inputs nothing reads still belong in the picture
+        if box_id[n.index] not in defined:
+            lines.append(f"    {box(n)}")
     return "\n".join(lines) + "\n"
 
 

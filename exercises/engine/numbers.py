@@ -18,6 +18,7 @@ Number = Fraction | float
 # spend seconds on a number no learner could type.
 MAX_EXACT_BITS = 4096
 MAX_MAGNITUDE = 1e300
+MAX_BITS_ABOVE_ONE = 996  # 2**996 ≈ 1e300: the same bound for exact values
 
 
 class NumberTooLarge(ArithmeticError):
@@ -47,18 +48,17 @@ def from_python(value: int | float | Fraction) -> Number:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError("not a finite number")
-        # A float that came from a short decimal ("0.5") is kept exact.
-        short = Fraction(repr(value))
-        return short
+        return value  # code that passes floats wants float arithmetic; literals are exact
     return value
 
 
 def check(value: Number) -> Number:
     """Refuse values that are not finite or whose exact form is absurdly large."""
     if isinstance(value, Fraction):
-        if value.numerator.bit_length() <= MAX_EXACT_BITS and (
-            value.denominator.bit_length() <= MAX_EXACT_BITS
-        ):
+        num_bits, den_bits = value.numerator.bit_length(), value.denominator.bit_length()
+        if num_bits - den_bits > MAX_BITS_ABOVE_ONE:
+            raise NumberTooLarge("a value is too large")
+        if num_bits <= MAX_EXACT_BITS and den_bits <= MAX_EXACT_BITS:
             return value
         # Too many digits to keep exact (1.000001 ** 729): carry on as a float, which is
         # what the learner would compute anyway; only a truly huge magnitude is refused.

@@ -93,6 +93,19 @@ def _sigmoid(a):
     return e / (1.0 + e)
 
 
+def _sigmoid_slope(z):
+    # σ'(z) = e/(1+e)² with e = exp(−|z|): the same value as σ(1−σ), without the
+    # cancellation of 1−σ in the tails (σ'(20) keeps all its digits).
+    e = math.exp(-abs(z))
+    return e / (1.0 + e) ** 2
+
+
+def _tanh_slope(z):
+    # 1 − tanh² = 4e/(1+e)² with e = exp(−2|z|), exact in the tails as above.
+    e = math.exp(-2 * abs(z))
+    return 4 * e / (1.0 + e) ** 2
+
+
 def _sqrt_derivative(inputs, out):
     if out == 0:
         raise DomainError("the derivative of sqrt is undefined at 0")
@@ -180,7 +193,7 @@ register(Op(
 register(Op(
     "sigmoid", 1, "σ",
     forward=_sigmoid,
-    local_derivative=lambda inputs, out: (out * (1 - out),),
+    local_derivative=lambda inputs, out: (_sigmoid_slope(inputs[0]),),
     formulas=(("{out}·(1−{out})", r"{out}\,(1-{out})"),),
     gate="a sigmoid gate's local derivative is σ(z)(1−σ(z)), computed from its own output",
     sympy=_sympy_sigmoid,
@@ -189,7 +202,7 @@ register(Op(
 register(Op(
     "tanh", 1, "tanh",
     forward=math.tanh,
-    local_derivative=lambda inputs, out: (1 - out * out,),
+    local_derivative=lambda inputs, out: (_tanh_slope(inputs[0]),),
     formulas=(("1−{out}²", r"1-{out}^2"),),
     gate="a tanh gate's local derivative is 1 − tanh(z)², computed from its own output",
     sympy=lambda a: _sp().tanh(a),
@@ -253,7 +266,9 @@ def power(exponent: Fraction) -> Op:
 
     def local_derivative(inputs, out):
         a = inputs[0]
-        if a == 0 and n < 1 and n != 0:
+        if n == 0:
+            return (a * 0,)  # v**0 is constant: slope 0 everywhere, 0 included
+        if a == 0 and n < 1:
             raise DomainError("the power rule's derivative is undefined at 0")
         return (exact_n * a ** (exact_n - 1),)
 

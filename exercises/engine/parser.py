@@ -29,7 +29,9 @@ DEFAULT_SEED = 0
 
 BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div"}
 RANDOM_SOURCES = ("randint", "choice")
-_COUNTED = (ast.BinOp, ast.UnaryOp, ast.Call, ast.Name, ast.Constant)
+# What becomes a graph node (names only refer to nodes that exist already); the exact
+# limit is checked again on the built graph.
+_COUNTED = (ast.BinOp, ast.UnaryOp, ast.Call, ast.Constant)
 RESERVED = frozenset(FUNCTIONS) | frozenset(RANDOM_SOURCES) | {"const"}
 
 
@@ -109,7 +111,7 @@ def parse(text: str) -> Program:
             raise ProgramError(f"'{target}' is already assigned on line {defined[target]}; "
                                "names are never reassigned", line)
         # ast.walk is iterative: count before any recursive walk so depth stays bounded.
-        size = sum(1 for n in ast.walk(stmt.value) if isinstance(n, _COUNTED))
+        size = max(1, sum(1 for n in ast.walk(stmt.value) if isinstance(n, _COUNTED)))
         node_budget -= size
         if node_budget < 0:
             raise ProgramError(f"the program is larger than the limit of {MAX_NODES} nodes",
@@ -188,6 +190,7 @@ def _signed_literal(text, node) -> Fraction | None:
 
 def _validate(text, expr, line, defined) -> None:
     """Whitelist check of one expression, before anything is built from it."""
+    called = {id(n.func) for n in ast.walk(expr) if isinstance(n, ast.Call)}
     for node in ast.walk(expr):
         if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call, ast.Name, ast.Constant, ast.Load,
                              ast.operator, ast.unaryop)):
@@ -218,8 +221,11 @@ def _validate(text, expr, line, defined) -> None:
                 raise ProgramError(f"{node.func.id}() takes {arity} argument(s), "
                                    f"got {len(node.args)}", line)
         elif isinstance(node, ast.Name):
-            if node.id in FUNCTIONS:
+            if node.id in FUNCTIONS and id(node) in called:
                 continue  # checked as the call's function above
+            if node.id in RESERVED:
+                raise ProgramError(f"'{node.id}' is a function: call it, as in "
+                                   f"{node.id}(x)", line)
             if node.id not in defined:
                 raise ProgramError(f"unknown name '{node.id}' (names must be assigned before "
                                    "they are used)", line)

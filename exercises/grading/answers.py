@@ -90,7 +90,9 @@ def evaluate(raw: object) -> Number:
         raise AnswerError("an answer must be a number or arithmetic like 1/4")
     if isinstance(raw, int | float):
         try:
-            return numbers.check(numbers.from_python(raw))
+            # A JSON number like 0.1 means the decimal 0.1: keep it exact.
+            value = numbers.parse_literal(repr(raw)) if isinstance(raw, float) else raw
+            return numbers.check(numbers.from_python(value))
         except ArithmeticError:
             raise AnswerError("the answer is too large") from None
         except ValueError:

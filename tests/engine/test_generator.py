@@ -190,7 +190,7 @@ def test_level_4(seed):
         depth[node.name] = below + activation
     assert 1 <= depth["L"] <= 2
     assert len(biases) == sum(1 for n in ops if n.op.name in ("sigmoid", "tanh", "relu"))
-    assert by_name["L"] is loss
+    assert by_name["L"] == loss
     assert check_program(text, 4) == []
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench [engine|grading|http] [--quick]` (all present ones by default)."""

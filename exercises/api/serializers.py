@@ -1,0 +1,445 @@
+"""Input validation and output shapes. No rules here: they live in services/selectors.
+
+Learner-facing serializers read a variant's stored solution only through
+`selectors.learner_graph` / `selectors.learner_result`, so they cannot put a gradient in a
+response. Only `InstructorExerciseSerializer` and `SolutionSerializer` call
+`selectors.solution_values`, and the views use those for instructors (or once the quiz
+policy reveals the solution) only.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .. import selectors, services
+from ..grading import MAX_CHARS
+from ..models import Ask, Attempt, Course, Exercise, Quiz, QuizItem, Submission
+
+MAX_SOURCE_CHARS = 20_000  # a program of a few hundred lines; the engine has its own limits
+MAX_ANSWERS = 500
+MAX_NODE_NAME = 100
+
+
+# -- auth and people -----------------------------------------------------------------------
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False,
+                                     style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class LearnerCreateSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True,
+                                     style={"input_type": "password"})
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    course = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1,
+        help_text="A course you teach; default: your first course (an integration token "
+                  "always enrolls into its own course).")
+
+    def validate_username(self, value):
+        if get_user_model().objects.filter(username__iexact=value).exists():
+            raise serializers.ValidationError(f"the username '{value}' is taken")
+        return value
+
+
+class EnrollSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+
+
+class LearnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+
+
+class CreatedLearnerSerializer(LearnerSerializer):
+    course = serializers.IntegerField(read_only=True, help_text="The course enrolled in.")
+
+
+# -- courses and quizzes ------------------------------------------------------------------
+class CourseSerializer(serializers.ModelSerializer):
+    role = serializers.SerializerMethodField(
+        help_text="instructor | learner | integration: how the caller relates to the course")
+
+    class Meta:
+        model = Course
+        fields = ["id", "title", "role", "created_at"]
+
+    def get_role(self, course) -> str:
+        roles = self.context.get("roles", {})
+        return roles.get(course.pk, "learner")
+
+
+class QuizItemSerializer(serializers.ModelSerializer):
+    exercise_title = serializers.CharField(source="exercise.title", read_only=True,
+                                           allow_null=True, default=None)
+    pool_tag = serializers.SlugRelatedField(slug_field="name", read_only=True)
+
+    class Meta:
+        model = QuizItem
+        fields = ["id", "position", "points", "exercise", "exercise_title", "pool_tag",
+                  "pool_difficulty"]
+
+
+REVEAL_HELP = "When learners see it: immediately, after_due or never."
+
+
+class QuizSerializer(serializers.ModelSerializer):
+    items = QuizItemSerializer(many=True, read_only=True)
+    # Plain strings: one shared choice set under two names makes the schema warn.
+    show_correctness = serializers.CharField(read_only=True, help_text=REVEAL_HELP)
+    show_solution = serializers.CharField(read_only=True, help_text=REVEAL_HELP)
+
+    class Meta:
+        model = Quiz
+        fields = ["id", "course", "title", "opens_at", "due_at", "time_limit_minutes",
+                  "attempts_allowed", "retry_penalty", "hint_level", "follow_through_credit",
+                  "show_correctness", "show_solution", "step_through", "items"]
+
+
+class GradeSerializer(serializers.Serializer):
+    learner = serializers.IntegerField()
+    username = serializers.CharField()
+    score = serializers.FloatField(help_text="Best scores weighted by item points, 0..1.")
+    items = serializers.DictField(child=serializers.FloatField(),
+                                  help_text="Quiz item id → best score (0..1).")
+    updated_at = serializers.DateTimeField()
+
+
+class GradesQuerySerializer(serializers.Serializer):
+    updated_since = serializers.DateTimeField(
+        required=False, help_text="ISO 8601; only learners with a change at or after it.")
+
+
+# -- exercises ----------------------------------------------------------------------------
+class ToleranceSerializer(serializers.Serializer):
+    rel = serializers.FloatField(required=False, min_value=0, max_value=1)
+    abs = serializers.FloatField(required=False, min_value=0, max_value=1e6)
+    sig_figs = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+                                        max_value=15)
+
+
+class ExerciseCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    program = serializers.CharField(required=False, allow_blank=True, default="",
+                                    max_length=MAX_SOURCE_CHARS, trim_whitespace=False,
+                                    help_text="The authoring language, e.g. \"a = 3\\nb = 2\\n"
+                                              "L = a * b\".")
+    mermaid = serializers.CharField(required=False, allow_blank=True, default="",
+                                    max_length=MAX_SOURCE_CHARS, trim_whitespace=False)
+    course = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+                                      help_text="A course you teach; default: your first.")
+    difficulty = serializers.IntegerField(required=False, default=1, min_value=1,
+                                          max_value=5)
+    kind = serializers.ChoiceField(choices=Ask.choices, required=False, default=Ask.GRAD,
+                                   help_text="What learners are asked for.")
+    ask = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_NODE_NAME), required=False,
+        max_length=MAX_ANSWERS, help_text="Node names to ask about; default: all but consts.")
+    tags = serializers.ListField(child=serializers.SlugField(max_length=50), required=False,
+                                 max_length=20)
+    tolerance = ToleranceSerializer(required=False)
+
+    def validate(self, attrs):
+        if not (attrs["program"].strip() or attrs["mermaid"].strip()):
+            raise serializers.ValidationError(
+                {"program": ["write a program or a Mermaid flowchart"]})
+        return attrs
+
+
+class NodeSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["input", "const", "op"])
+    op = serializers.CharField(allow_null=True)
+    inputs = serializers.ListField(child=serializers.CharField())
+    data = serializers.FloatField(allow_null=True,
+                                  help_text="Forward value; null where learners must find it.")
+    exponent = serializers.CharField(required=False)
+    symbol = serializers.CharField(required=False)
+
+
+class GraphSerializer(serializers.Serializer):
+    output = serializers.CharField()
+    nodes = NodeSerializer(many=True)
+
+
+SOLUTION_SCHEMA = {"type": "object", "additionalProperties": {
+    "type": "object", "properties": {"data": {"type": "number"}, "grad": {"type": "number"}}},
+    "description": "Node name → its forward value and gradient."}
+
+
+def example_variant(exercise: Exercise):
+    """The exercise's seed-0 variant (made with the exercise; made now if missing), read
+    once per serialized exercise."""
+    if not hasattr(exercise, "_example_variant"):
+        exercise._example_variant = services.get_or_create_variant(exercise, 0)
+    return exercise._example_variant
+
+
+@extend_schema_field({"type": "string", "enum": ["backward", "forward", "both"]})
+class AskModeField(serializers.ReadOnlyField):
+    """Which pass a learner works: "backward" (gradients), "forward" (values) or "both".
+    Named by pass rather than by the stored value so no learner body says "grad"."""
+
+    MODES = {Ask.GRAD: "backward", Ask.DATA: "forward", Ask.BOTH: "both"}
+
+    def to_representation(self, value):
+        return self.MODES.get(value, value)
+
+
+class ExerciseListSerializer(serializers.ModelSerializer):
+    """List items carry no graph and no solution, whoever asks."""
+
+    mode = AskModeField(source="ask")
+    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    can_manage = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Exercise
+        fields = ["id", "title", "course", "difficulty", "mode", "tags", "can_manage"]
+
+    def get_can_manage(self, exercise) -> bool:
+        return exercise.pk in self.context.get("managed_ids", set())
+
+
+class LearnerExerciseSerializer(serializers.ModelSerializer):
+    """What a learner sees of an exercise: the graph with the data they are given. No
+    source text either (a Mermaid diagram may carry gradients in its labels)."""
+
+    mode = AskModeField(source="ask")
+    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    graph = serializers.SerializerMethodField()
+    ask = serializers.SerializerMethodField(help_text="The node names learners answer for.")
+
+    class Meta:
+        model = Exercise
+        fields = ["id", "title", "course", "difficulty", "mode", "tags", "graph", "ask"]
+
+    @extend_schema_field(GraphSerializer)
+    def get_graph(self, exercise) -> dict:
+        return selectors.learner_graph(example_variant(exercise).graph, exercise.ask)
+
+    def get_ask(self, exercise) -> list[str]:
+        return services.asked_nodes(exercise, example_variant(exercise).graph)
+
+
+class InstructorExerciseSerializer(LearnerExerciseSerializer):
+    tolerance = serializers.SerializerMethodField()
+    solution = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Exercise
+        fields = ["id", "title", "course", "difficulty", "mode", "tags", "graph", "ask",
+                  "program", "mermaid", "tolerance", "solution", "author", "created_at",
+                  "updated_at"]
+
+    @extend_schema_field(GraphSerializer)
+    def get_graph(self, exercise) -> dict:
+        # Instructors see every forward value, whatever learners are asked for.
+        return selectors.learner_graph(example_variant(exercise).graph, Ask.GRAD)
+
+    @extend_schema_field(ToleranceSerializer)
+    def get_tolerance(self, exercise) -> dict:
+        return {"rel": exercise.tolerance_rel, "abs": exercise.tolerance_abs,
+                "sig_figs": exercise.tolerance_sig_figs}
+
+    @extend_schema_field(SOLUTION_SCHEMA)
+    def get_solution(self, exercise) -> dict:
+        return selectors.solution_values(example_variant(exercise).graph)
+
+
+# -- attempts and submissions ------------------------------------------------------------
+class NodeResultSerializer(serializers.Serializer):
+    correct = serializers.BooleanField(allow_null=True)
+    valid = serializers.BooleanField()
+    misconception = serializers.CharField(allow_null=True, required=False)
+    hint = serializers.CharField(allow_null=True, required=False)
+    hint_latex = serializers.CharField(allow_null=True, required=False)
+    answer = serializers.CharField(allow_null=True, required=False)
+    error = serializers.CharField(allow_null=True, required=False)
+
+
+def _result_for(submission: Submission, context: dict) -> dict:
+    if context.get("full_results"):
+        return submission.result  # instructors of the course see the grader's result
+    return selectors.learner_result(submission)
+
+
+class SubmissionSerializer(serializers.Serializer):
+    """A submission with its result as the caller may see it: the grader's shape (score,
+    nodes, ...) with the submission's ids merged in at the top level. The fields declared
+    here document the shape; `to_representation` builds it."""
+
+    id = serializers.IntegerField()
+    attempt = serializers.IntegerField()
+    kind = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    valid = serializers.BooleanField()
+    counted = serializers.BooleanField(help_text="Whether it used up one of the attempts.")
+    answers = serializers.DictField(child=serializers.JSONField(),
+                                    help_text="The answers exactly as sent.")
+    score = serializers.FloatField(allow_null=True,
+                                   help_text="The grader's score, 0..1 (null until the quiz "
+                                             "shows results).")
+    recorded_score = serializers.FloatField(
+        allow_null=True, help_text="After the quiz's retry penalty: what counts towards the "
+                                   "best score (null until the quiz shows results).")
+    nodes = serializers.DictField(child=NodeResultSerializer())
+    message = serializers.CharField(required=False)
+
+    def to_representation(self, submission):
+        shown = _result_for(submission, self.context)
+        data = dict(shown)
+        data.update(
+            id=submission.pk, attempt=submission.attempt_id, kind=submission.kind,
+            created_at=serializers.DateTimeField().to_representation(submission.created_at),
+            valid=submission.valid, counted=submission.counted,
+            answers=submission.raw_answers,
+            recorded_score=submission.score if shown.get("score") is not None else None)
+        data.setdefault("score", None)
+        data.setdefault("nodes", {})
+        return data
+
+
+class SubmissionResultSerializer(SubmissionSerializer):
+    """A new submission's result, with where the attempt now stands."""
+
+    best_score = serializers.FloatField(allow_null=True,
+                                        help_text="Null while the quiz hides results.")
+    submissions_left = serializers.IntegerField(allow_null=True, help_text="Null: unlimited.")
+
+    def to_representation(self, submission):
+        data = super().to_representation(submission)
+        attempt = submission.attempt
+        data["best_score"] = (attempt.best_score if selectors.reveals_correctness(attempt)
+                              else None)
+        data["submissions_left"] = selectors.submissions_left(attempt)
+        return data
+
+
+class AttemptSummarySerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="exercise.title", read_only=True)
+    quiz = serializers.SerializerMethodField()
+    mode = AskModeField(source="exercise.ask")
+    best_score = serializers.SerializerMethodField(
+        help_text="Null while the quiz does not show results yet.")
+    solved = serializers.SerializerMethodField()
+    submissions_left = serializers.SerializerMethodField(help_text="Null: unlimited.")
+
+    class Meta:
+        model = Attempt
+        fields = ["id", "exercise", "title", "item", "quiz", "mode", "best_score", "solved",
+                  "graded_count", "submissions_left", "started_at", "updated_at"]
+
+    def get_quiz(self, attempt) -> int | None:
+        return attempt.item.quiz_id if attempt.item_id else None
+
+    def get_best_score(self, attempt) -> float | None:
+        return attempt.best_score if selectors.reveals_correctness(attempt) else None
+
+    def get_solved(self, attempt) -> bool | None:
+        return attempt.solved if selectors.reveals_correctness(attempt) else None
+
+    def get_submissions_left(self, attempt) -> int | None:
+        return selectors.submissions_left(attempt)
+
+
+class AttemptSerializer(AttemptSummarySerializer):
+    """The learner's variant (no gradients), the nodes asked and the submissions so far."""
+
+    graph = serializers.SerializerMethodField()
+    ask = serializers.SerializerMethodField(help_text="The node names to answer for.")
+    learner = serializers.SerializerMethodField()
+    submissions = serializers.SerializerMethodField()
+
+    class Meta(AttemptSummarySerializer.Meta):
+        fields = AttemptSummarySerializer.Meta.fields + ["learner", "graph", "ask",
+                                                         "submissions"]
+
+    @extend_schema_field(GraphSerializer)
+    def get_graph(self, attempt) -> dict:
+        return selectors.learner_graph(attempt.variant.graph, attempt.exercise.ask)
+
+    def get_ask(self, attempt) -> list[str]:
+        return services.asked_nodes(attempt.exercise, attempt.variant.graph)
+
+    @extend_schema_field(LearnerSerializer)
+    def get_learner(self, attempt) -> dict:
+        return {"id": attempt.learner.pk, "username": attempt.learner.get_username(),
+                "email": attempt.learner.email}
+
+    @extend_schema_field(SubmissionSerializer(many=True))
+    def get_submissions(self, attempt) -> list:
+        return SubmissionSerializer(attempt.submissions.all(), many=True,
+                                    context=self.context).data
+
+
+class SubmissionCreateSerializer(serializers.Serializer):
+    grads = serializers.DictField(
+        child=serializers.JSONField(), required=False, allow_empty=True,
+        help_text="Node name → the gradient, as a number or arithmetic text like \"1/4\".")
+    data = serializers.DictField(
+        child=serializers.JSONField(), required=False, allow_empty=True,
+        help_text="For exercises that ask for forward values: node name → value.")
+
+    def validate(self, attrs):
+        given = [key for key in ("grads", "data") if key in attrs]
+        if not given:
+            raise serializers.ValidationError({"grads": ["This field is required."]})
+        if len(given) == 2:
+            raise serializers.ValidationError({"data": ["send either grads or data"]})
+        exercise = self.context["attempt"].exercise
+        if given[0] == "data" and exercise.ask != Ask.DATA:
+            raise serializers.ValidationError(
+                {"data": ["this exercise asks for gradients: send grads"]})
+        answers = attrs[given[0]]
+        if len(answers) > MAX_ANSWERS:
+            raise serializers.ValidationError({given[0]: [f"at most {MAX_ANSWERS} answers"]})
+        errors = {}
+        for name, value in answers.items():
+            if len(name) > MAX_NODE_NAME or "\x00" in name:
+                errors[name[:MAX_NODE_NAME]] = "not a node name"
+            elif isinstance(value, str) and "\x00" in value:  # PostgreSQL JSON can't hold it
+                errors[name] = "an answer cannot contain NUL characters"
+            elif value is not None and (isinstance(value, bool)
+                                        or not isinstance(value, str | int | float)):
+                errors[name] = "an answer must be a number or text like \"1/4\""
+            elif isinstance(value, str) and len(value) > MAX_CHARS * 5:
+                errors[name] = f"an answer is at most {MAX_CHARS} characters"
+        if errors:
+            raise serializers.ValidationError({given[0]: errors})
+        return {"answers": answers}
+
+
+class ServiceErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class InvalidAnswersSerializer(ServiceErrorSerializer):
+    errors = serializers.DictField(child=serializers.CharField(),
+                                   help_text="Node name → why its answer could not be read.")
+    submission = serializers.IntegerField(help_text="The stored (uncounted) submission.")
+
+
+class InvalidProgramSerializer(ServiceErrorSerializer):
+    line = serializers.IntegerField(allow_null=True)
+    problem = serializers.CharField()
+    program = serializers.ListField(child=serializers.CharField())
+
+
+class SolutionSerializer(serializers.Serializer):
+    """An attempt's solution: only served once the quiz policy reveals it."""
+
+    solution = serializers.SerializerMethodField()
+
+    @extend_schema_field(SOLUTION_SCHEMA)
+    def get_solution(self, attempt) -> dict:
+        return selectors.solution_values(attempt.variant.graph)

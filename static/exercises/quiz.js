@@ -1,0 +1,352 @@
+/* The item page: drafts kept per attempt, answers sent with fetch and the feedback swapped
+   in place, and step-through mode (one node at a time with the chain written out).
+   Without this script the form still posts and the page shows the same feedback. */
+(function () {
+  "use strict";
+  var configElement = document.getElementById("item-config");
+  var form = document.getElementById("answer-form");
+  if (!configElement || !form || !window.fetch) return;
+  var config = JSON.parse(configElement.textContent);
+  var graphRoot = form.querySelector("[data-bp-graph]");
+  var graph = window.BackpropGraph && graphRoot ? window.BackpropGraph.get(graphRoot) : null;
+  var summary = document.getElementById("feedback");
+  var message = document.getElementById("form-message");
+  var submitButton = document.getElementById("submit-answers");
+  var solution = document.getElementById("solution");
+  var draftKey = "bp-draft:" + config.attempt;
+  var stepKey = "bp-steps:" + config.attempt;
+  var modeKey = "bp-mode:" + config.attempt;
+  var PREFIX = "answer-";
+  var busy = false;
+  var emptyWarned = "";
+
+  function inputFor(name) { return form.querySelector("input[name='" + PREFIX + CSS.escape(name) + "']"); }
+  var order = (graph ? graph.order : []).filter(function (name) { return inputFor(name); });
+  if (!order.length) {
+    form.querySelectorAll(".bp-field input").forEach(function (input) { order.push(input.name.slice(PREFIX.length)); });
+  }
+  // Boxes that start read-only: a forward-pass input whose value is given, or a closed quiz.
+  var given = {};
+  order.forEach(function (name) { if (inputFor(name).readOnly) given[name] = true; });
+
+  function load(key) { try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; } }
+  function store(key, value) {
+    try {
+      if (value === null) localStorage.removeItem(key);
+      else localStorage.setItem(key, JSON.stringify(value));
+    } catch (e) { /* storage full or disabled: the page still works */ }
+  }
+
+  function say(text, kind) {
+    if (!message) return;
+    message.textContent = text || "";
+    message.className = "form-message" + (kind ? " form-message-" + kind : "");
+  }
+
+  // -- drafts: typed answers survive a reload until they are submitted -------------------------
+  function saveDraft() {
+    var values = {};
+    order.forEach(function (name) { if (!given[name]) values[name] = inputFor(name).value; });
+    store(draftKey, {saved: Date.now(), values: values});
+  }
+
+  (function restoreDraft() {
+    var draft = load(draftKey);
+    if (!draft || !draft.values) return;
+    order.forEach(function (name) {
+      if (!given[name] && typeof draft.values[name] === "string") inputFor(name).value = draft.values[name];
+    });
+  })();
+  form.addEventListener("input", function () { saveDraft(); emptyWarned = ""; });
+
+  // -- sending -----------------------------------------------------------------------------
+  function post(url, body) {
+    busy = true;
+    if (submitButton) submitButton.disabled = true;
+    return fetch(url, {method: "POST", body: body, credentials: "same-origin",
+                       headers: {"Accept": "application/json"}})
+      .then(function (response) {
+        return response.json().catch(function () {
+          return {detail: "The server sent an unexpected answer (" + response.status + ")."};
+        }).then(function (data) { return {status: response.status, data: data}; });
+      })
+      .catch(function () {
+        return {status: 0, data: {detail: "Could not reach the server. Your answers are kept on this device: try again."}};
+      })
+      .then(function (response) {
+        busy = false;
+        if (submitButton) submitButton.disabled = false;
+        return response;
+      });
+  }
+
+  function csrfBody() {
+    var body = new FormData();
+    body.append("csrfmiddlewaretoken", form.querySelector("input[name=csrfmiddlewaretoken]").value);
+    return body;
+  }
+
+  function firstNeedingWork(status) {
+    return order.find(function (name) {
+      return status[name] === "wrong" || status[name] === "invalid";
+    });
+  }
+
+  function showInvalid(data) {
+    Object.keys(data.errors || {}).forEach(function (name) {
+      if (graph) graph.setStatus(name, "invalid", (data.feedback || {})[name]);
+    });
+    say(data.detail, "warning");
+    var first = order.find(function (name) { return (data.errors || {})[name]; });
+    if (first && graph) graph.focusNode(first);
+  }
+
+  function submitAll(fromSteps) {
+    var empty = order.filter(function (name) { return !inputFor(name).value.trim(); });
+    if (empty.length === order.length) {
+      say("Type at least one answer first.", "warning");
+      if (graph) graph.focusNode(order[0]);
+      return;
+    }
+    if (empty.length && !fromSteps && emptyWarned !== empty.join(" ")) {
+      // One accidental Enter should not spend an attempt: ask once, then let it through.
+      emptyWarned = empty.join(" ");
+      say(empty.length + (empty.length === 1 ? " box is" : " boxes are") + " still empty (" +
+          empty.join(", ") + "). Fill " + (empty.length === 1 ? "it" : "them") +
+          " in, or submit again to send as is: an empty box counts as wrong.", "warning");
+      if (graph) graph.focusNode(empty[0]);
+      return;
+    }
+    emptyWarned = "";
+    say("Checking…");
+    post(config.submitUrl, new FormData(form)).then(function (response) {
+      var data = response.data;
+      if (response.status === 200) {
+        store(draftKey, null);
+        showResult(data);
+      } else if (response.status === 400 && data.errors) {
+        showInvalid(data);
+      } else {
+        say(data.detail || "Something went wrong; your answers are kept.", "error");
+      }
+    });
+  }
+
+  function showResult(data) {
+    Object.keys(data.status || {}).forEach(function (name) {
+      if (graph) graph.setStatus(name, data.status[name], data.feedback[name]);
+    });
+    if (data.summary_html !== undefined) summary.innerHTML = data.summary_html;
+    var note = document.querySelector(".actions-note");
+    if (note && data.attempts_left !== null && data.attempts_left !== undefined) {
+      note.textContent = data.attempts_left + (data.attempts_left === 1 ? " attempt" : " attempts") +
+        " left · an answer that can't be read costs nothing";
+    }
+    if (data.solution_html && solution) {
+      solution.innerHTML = data.solution_html;
+      window.BackpropGraph.initAll(solution);
+    }
+    if (data.closed) {
+      if (submitButton) submitButton.hidden = true;
+      order.forEach(function (name) { inputFor(name).readOnly = true; });
+    }
+    var first = firstNeedingWork(data.status || {});
+    if (data.score === null) say("Saved. Results are shown after the due date.");
+    else if (first) say("Some boxes need another look: the first is " + first + ".", "warning");
+    else say("");
+    if (first && graph) graph.focusNode(first);
+    else summary.focus();
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (busy) return;
+    if (mode === "step") checkStep();
+    else submitAll(false);
+  });
+
+  // -- step-through ------------------------------------------------------------------------
+  var steps = document.getElementById("steps");
+  var chain = steps ? steps.querySelector(".chain") : null;
+  var modeButtons = form.querySelectorAll(".mode-button");
+  var mode = "all";
+  var accepted = load(stepKey) || {};
+  var current = null;
+  var consumers = {};
+  var nodes = graph ? graph.nodes : {};
+  Object.keys(nodes).forEach(function (name) {
+    nodes[name].inputs.forEach(function (source) {
+      consumers[source] = consumers[source] || [];
+      if (consumers[source].indexOf(name) < 0) consumers[source].push(name);
+    });
+  });
+
+  var SUBSCRIPT = "₀₁₂₃₄₅₆₇₈₉";
+  function pretty(name) {
+    var match = /^([A-Za-z]+)_?(\d+)$/.exec(name);
+    if (!match) return name;
+    return match[1] + match[2].replace(/\d/g, function (d) { return SUBSCRIPT[+d]; });
+  }
+  function partial(top, bottom) { return "∂" + pretty(top) + "/∂" + pretty(bottom); }
+
+  /* ∂L/∂n written as a chain: one product along a single path to the output (the notes'
+     ∂L/∂w₁ = ∂L/∂a₂ · ∂a₂/∂z₂ · …), a sum over the consumers where the path branches. */
+  function chainText(name) {
+    var out = config.output;
+    if (name === out) return {formula: partial(out, out) + " (the output itself)", known: []};
+    var mine = consumers[name] || [];
+    if (mine.length > 1) {
+      return {formula: partial(out, name) + " = " + mine.map(function (c) {
+        return partial(out, c) + "·" + partial(c, name);
+      }).join(" + "), known: mine};
+    }
+    var path = [name];
+    while (path[path.length - 1] !== out) {
+      var next = consumers[path[path.length - 1]] || [];
+      if (next.length !== 1) break;
+      path.push(next[0]);
+    }
+    if (path[path.length - 1] !== out) {
+      return {formula: partial(out, name) + " = " + partial(out, mine[0]) + " · " + partial(mine[0], name),
+              known: mine};
+    }
+    var factors = path.length === 2 ? [partial(out, out)] : []; // upstream × local, as in the notes
+    for (var i = path.length - 1; i > 0; i--) factors.push(partial(path[i], path[i - 1]));
+    return {formula: partial(out, name) + " = " + factors.join(" · "), known: mine};
+  }
+
+  function forwardText(name) {
+    var node = nodes[name];
+    var known = node.inputs.filter(function (source) { return nodes[source].kind !== "const"; });
+    return {formula: pretty(name) + " = " + (node.expression || "?"), known: known};
+  }
+
+  function knownValue(name) {
+    if (accepted[name] !== undefined) return accepted[name];
+    if (nodes[name] && nodes[name].kind === "input" && config.ask === "data") return nodes[name].data;
+    return null;
+  }
+
+  function renderChain() {
+    if (!chain) return;
+    chain.innerHTML = "";
+    order.forEach(function (name) {
+      var done = accepted[name] !== undefined;
+      if (!done && name !== current) return;
+      if (given[name] && config.ask === "data") return;
+      var text = config.ask === "data" ? forwardText(name) : chainText(name);
+      var item = document.createElement("li");
+      item.className = "chain-step" + (done ? " chain-done" : " chain-current");
+      var formula = document.createElement("span");
+      formula.className = "chain-formula";
+      formula.textContent = text.formula;
+      item.appendChild(formula);
+      var known = text.known.map(function (source) {
+        var value = knownValue(source);
+        var label = config.ask === "data" ? pretty(source) : partial(config.output, source);
+        return value === null ? null : label + " = " + value;
+      }).filter(Boolean);
+      if (known.length) {
+        var using = document.createElement("span");
+        using.className = "chain-known";
+        using.textContent = "with " + known.join(", ");
+        item.appendChild(using);
+      }
+      var result = document.createElement("span");
+      result.className = "chain-value";
+      result.textContent = done ? "= " + accepted[name] + " ✓" : "= ?";
+      item.appendChild(result);
+      chain.appendChild(item);
+    });
+  }
+
+  function lockInputs() {
+    order.forEach(function (name) {
+      var input = inputFor(name);
+      var isCurrent = mode === "step" && name === current;
+      input.readOnly = given[name] || (mode === "step" && !isCurrent);
+      var box = graph && graph.boxes[name];
+      if (box) box.classList.toggle("bp-current", isCurrent);
+    });
+  }
+
+  function advance(justChecked) {
+    current = order.find(function (name) { return accepted[name] === undefined && !given[name]; }) || null;
+    lockInputs();
+    renderChain();
+    if (!current) {
+      if (submitButton) submitButton.textContent = "Submit answers";
+      if (!justChecked) return;
+      say("Every node checked: submitting your answers…");
+      store(stepKey, null); // a later visit starts the walk afresh
+      submitAll(true);
+      return;
+    }
+    if (submitButton) submitButton.textContent = "Check " + (config.ask === "data" ? pretty(current) : partial(config.output, current));
+    if (graph) graph.focusNode(current);
+  }
+
+  function checkStep() {
+    if (!current) { submitAll(true); return; }
+    var name = current, input = inputFor(name);
+    if (!input.value.trim()) {
+      say("Type " + (config.ask === "data" ? "the value of " + name : partial(config.output, name)) + " first.", "warning");
+      input.focus();
+      return;
+    }
+    var body = csrfBody();
+    body.append(PREFIX + name, input.value);
+    say("Checking " + name + "…");
+    post(config.stepUrl, body).then(function (response) {
+      var data = response.data;
+      if (response.status === 200) {
+        var status = (data.status || {})[name];
+        if (graph) graph.setStatus(name, status, data.feedback[name]);
+        if (status === "correct") {
+          say(name + " is right.", "ok");
+          accepted[name] = input.value.trim();
+          store(stepKey, accepted);
+          advance(true);
+        } else {
+          say(name + " is not right yet: read the hint and try again.", "warning");
+          if (graph) graph.focusNode(name);
+        }
+      } else if (response.status === 400 && data.errors) {
+        showInvalid(data);
+      } else {
+        say(data.detail || "Something went wrong.", "error");
+      }
+    });
+  }
+
+  function setMode(next) {
+    mode = next === "step" && config.stepAllowed ? "step" : "all";
+    store(modeKey, mode);
+    modeButtons.forEach(function (button) {
+      button.setAttribute("aria-pressed", button.getAttribute("data-mode") === mode ? "true" : "false");
+    });
+    if (steps) steps.hidden = mode !== "step";
+    say("");
+    if (mode === "step") {
+      order.forEach(function (name) {
+        if (accepted[name] !== undefined) inputFor(name).value = accepted[name];
+      });
+      advance();
+    } else {
+      current = null;
+      lockInputs();
+      if (submitButton) submitButton.textContent = "Submit answers";
+    }
+  }
+
+  if (config.stepAllowed && modeButtons.length) {
+    form.querySelector(".mode-bar").hidden = false;
+    modeButtons.forEach(function (button) {
+      button.addEventListener("click", function () { setMode(button.getAttribute("data-mode")); });
+    });
+    if (load(modeKey) === "step") {
+      var start = function () { setMode("step"); };
+      if (graph) graph.ready.then(start); else start();
+    }
+  }
+})();

@@ -17,6 +17,8 @@ MAX_CLOSED_FORM_CHARS = 120
 def _sympy_number(value):
     import sympy
 
+    if isinstance(value, int):
+        return sympy.Integer(value)
     if isinstance(value, Fraction):
         return sympy.Rational(value.numerator, value.denominator)
     return sympy.Float(value, 17)
@@ -52,7 +54,10 @@ def _symbolic_local(node, args, out):
     if op.name in ("relu", "abs", "max", "min"):
         # Piecewise ops: which branch applies is decided by the numbers, as in the engine.
         return tuple(sympy.Integer(int(d)) for d in node.local)
-    return tuple(sympy.sympify(d) for d in op.local_derivative(args, out))
+    # Local derivatives of sympy arguments are sympy expressions, or plain numbers for the
+    # constant ones (add's 1, neg's −1): convert those, never parse text.
+    return tuple(d if isinstance(d, sympy.Basic) else _sympy_number(d)
+                 for d in op.local_derivative(args, out))
 
 
 def closed_form_texts(graph: Graph) -> list[dict]:

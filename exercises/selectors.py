@@ -7,6 +7,7 @@ are the only places that decide whether a gradient may be seen.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -102,6 +103,37 @@ def reveals_solution(attempt: Attempt, now=None) -> bool:
     if setting == Reveal.IMMEDIATELY:
         return attempt.solved or attempt.graded_count > 0
     return quiz.reveals(setting, now)
+
+
+def closed_reason(attempt: Attempt, now=None) -> str:
+    """Why no more answers are taken for this attempt ("" while it is open): the rule
+    `services.submit` enforces and the pages explain."""
+    quiz = attempt.item.quiz if attempt.item_id else None
+    if quiz is None:
+        return ""
+    now = now or timezone.now()
+    if quiz.is_past_due(now):
+        return "This quiz is closed: its due date has passed."
+    if quiz.time_limit_minutes and now > attempt_deadline(attempt):
+        return "The time limit for this exercise has passed."
+    return ""
+
+
+def attempt_deadline(attempt: Attempt):
+    quiz = attempt.item.quiz if attempt.item_id else None
+    if quiz is None or not quiz.time_limit_minutes:
+        return None
+    return attempt.started_at + timedelta(minutes=quiz.time_limit_minutes)
+
+
+def solution_graph(solution: dict, ask: str = Ask.GRAD) -> dict:
+    """The learner's graph with every value and gradient filled in, like the notes' diagrams.
+    Only for a caller that has checked `reveals_solution`."""
+    graph = learner_graph(solution, ask)
+    values = solution_values(solution)
+    for node in graph["nodes"]:
+        node.update(values[node["name"]])
+    return graph
 
 
 def submissions_left(attempt: Attempt) -> int | None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from . import selectors
 from .engine import ProgramError, is_mermaid, parse, solve_text
 from .grading import GradingPolicy, Solved, Tolerance, grade, prepare
 from .models import (
@@ -289,15 +289,10 @@ def grading_policy(attempt: Attempt) -> GradingPolicy:
 
 
 def _check_open(attempt: Attempt, now) -> Quiz | None:
-    quiz = attempt.item.quiz if attempt.item_id else None
-    if quiz is None:
-        return None
-    if quiz.is_past_due(now):
-        raise Conflict("this quiz is closed: its due date has passed")
-    if quiz.time_limit_minutes and now > attempt.started_at + timedelta(
-            minutes=quiz.time_limit_minutes):
-        raise Conflict("the time limit for this quiz has passed")
-    return quiz
+    reason = selectors.closed_reason(attempt, now)
+    if reason:
+        raise Conflict(reason)
+    return attempt.item.quiz if attempt.item_id else None
 
 
 _PREPARED: dict[tuple, Solved] = {}  # variant → its solution, read for the grader

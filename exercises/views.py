@@ -8,8 +8,6 @@ The form POST works without JavaScript; the `.json` endpoints let the page updat
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
@@ -17,7 +15,6 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
@@ -140,7 +137,7 @@ def _render_attempt(request, attempt: Attempt, *, answers: dict | None = None,
         "graph": selectors.learner_graph(solution, exercise.ask),
         "asked": asked, "answers": _given_answers(exercise, solution, asked, answers),
         "feedback": feedback, "errors": errors or {},
-        "solution_graph": solution_graph(solution, exercise.ask)
+        "solution_graph": selectors.solution_graph(solution, exercise.ask)
         if selectors.reveals_solution(attempt) else None,
         "submitted_at": latest.created_at.timestamp() * 1000 if latest else 0,
         "nav": _neighbours(attempt),
@@ -171,16 +168,9 @@ def attempt_state(attempt: Attempt, latest: Submission | None, result: dict | No
     """Score, attempts left and whether answers can still be sent, for the summary."""
     quiz = attempt.item.quiz if attempt.item_id else None
     shows = selectors.reveals_correctness(attempt)
-    now = timezone.now()
     left = selectors.submissions_left(attempt)
-    closed = ""
-    deadline = None
-    if quiz and quiz.is_past_due(now):
-        closed = "This quiz is closed: its due date has passed."
-    elif quiz and quiz.time_limit_minutes:
-        deadline = attempt.started_at + timedelta(minutes=quiz.time_limit_minutes)
-        if now > deadline:
-            closed = "The time limit for this exercise has passed."
+    closed = selectors.closed_reason(attempt)
+    deadline = selectors.attempt_deadline(attempt)
     if not closed and left == 0:
         closed = "You have used every attempt for this exercise."
     nodes = (result or {}).get("nodes", {})
@@ -196,15 +186,6 @@ def attempt_state(attempt: Attempt, latest: Submission | None, result: dict | No
         "best_points": attempt.best_score * attempt.item.points
         if attempt.item_id and shows else None,
     }
-
-
-def solution_graph(solution: dict, ask: str) -> dict:
-    """The learner's graph with every value and gradient filled in, like the notes."""
-    graph = selectors.learner_graph(solution, ask)
-    values = selectors.solution_values(solution)
-    for node in graph["nodes"]:
-        node.update(values[node["name"]])
-    return graph
 
 
 def _explained(nodes: dict) -> dict:
@@ -328,7 +309,8 @@ def result_payload(submission: Submission) -> dict:
             **state, "attempt": attempt, "nav": _neighbours(attempt)})
         if selectors.reveals_solution(attempt):
             payload["solution_html"] = render_to_string("exercises/_solution.html", {
-                "solution_graph": solution_graph(attempt.variant.graph, attempt.exercise.ask),
+                "solution_graph": selectors.solution_graph(attempt.variant.graph,
+                                                           attempt.exercise.ask),
                 "ask": "data" if attempt.exercise.ask == Ask.DATA else "grad"})
     return payload
 

@@ -11,11 +11,13 @@ from .models import Exercise
 
 @shared_task
 def regrade_exercise(exercise_id: int, user_id: int | None = None, reason: str = "") -> dict:
+    """Counts, and the ids of the Regrade rows made (the admin lists them when eager)."""
     exercise = Exercise.objects.get(pk=exercise_id)
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     regrades = services.regrade_exercise(exercise, by=user, reason=reason)
     changed = sum(1 for r in regrades if r.old_score != r.new_score)
-    return {"regraded": len(regrades), "changed": changed}
+    return {"regraded": len(regrades), "changed": changed,
+            "regrade_ids": [r.pk for r in regrades]}
 
 
 @shared_task

@@ -9,8 +9,9 @@ from django.db.models import Count
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html
 
-from .. import selectors, services
+from .. import selectors, services, tasks
 from ..engine.generator import generate_many
 from ..forms import ExerciseForm, GenerateForm, RegradeForm
 from ..models import Exercise, Regrade
@@ -162,19 +163,30 @@ class ExerciseAdmin(ScopedAdmin):
     def regrade(self, request, queryset):
         form = RegradeForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            regrades = []
-            for exercise in queryset:
-                regrades += services.regrade_exercise(
-                    exercise, by=request.user, reason=form.cleaned_data["reason"])
-            return self._regrade_done(request, regrades)
+            return self._start_regrade(request, queryset, form.cleaned_data["reason"])
         exercises = queryset.annotate(attempt_count=Count("attempts", distinct=True))
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,
                    "title": "Regrade submissions", "form": form, "exercises": exercises,
                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
         return TemplateResponse(request, "admin/exercises/exercise/regrade.html", context)
 
-    def _regrade_done(self, request, regrades):
-        rows = list(Regrade.objects.filter(pk__in=[r.pk for r in regrades]).select_related(
+    def _start_regrade(self, request, queryset, reason):
+        """One Celery task per exercise. With no broker the tasks ran in this request, so
+        the results are shown; with a broker a worker runs them and the admin returns."""
+        task = tasks.regrade_exercise
+        exercise_ids = list(queryset.values_list("pk", flat=True))
+        results = [task.delay(pk, request.user.pk, reason) for pk in exercise_ids]
+        if task.app.conf.task_always_eager:
+            return self._regrade_done(
+                request, [pk for result in results for pk in result.get()["regrade_ids"]])
+        self.message_user(request, format_html(
+            'Regrading {} exercise(s) in the background; results appear under '
+            '<a href="{}">Regrades</a>.', len(exercise_ids),
+            reverse("admin:exercises_regrade_changelist")), messages.INFO)
+        return None  # the admin redirects back to the changelist
+
+    def _regrade_done(self, request, regrade_ids):
+        rows = list(Regrade.objects.filter(pk__in=regrade_ids).select_related(
             "submission__attempt__learner", "submission__attempt__exercise"))
         changed = [r for r in rows if abs(r.new_score - r.old_score) > 1e-9]
         self.message_user(request, f"Regraded {len(rows)} submission(s): {len(changed)} "

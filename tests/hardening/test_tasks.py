@@ -53,8 +53,9 @@ def test_without_a_broker_tasks_run_in_process(graded_exercise, eager):
     graded_exercise.tolerance_rel = 0.5  # loosen: x = 15 against 36 is still wrong
     graded_exercise.save()
     regraded = tasks.regrade_exercise.delay(graded_exercise.pk, None, "tolerance").get()
-    assert regraded == {"regraded": 1, "changed": 0}
-    assert Regrade.objects.get().reason == "tolerance"
+    regrade = Regrade.objects.get()
+    assert regraded == {"regraded": 1, "changed": 0, "regrade_ids": [regrade.pk]}
+    assert regrade.reason == "tolerance"
 
 
 def test_task_errors_surface_in_eager_mode(db, eager):

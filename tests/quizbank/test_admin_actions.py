@@ -3,20 +3,51 @@ read-only records (submissions, attempts, variants, regrades) that the admin nev
 
 from __future__ import annotations
 
+from unittest import mock
+
+import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
+from backprop_course.celery import app
+from exercises import tasks
 from exercises.models import Exercise, IntegrationToken, Regrade, Submission
 
 from .helpers import BRANCH_ANSWERS, submit
 
 CHANGELIST = reverse("admin:exercises_exercise_changelist")
 GENERATE = reverse("admin:exercises_exercise_generate")
+CRUMB = f'&rsaquo; <a href="{CHANGELIST}">Exercises</a>'  # the regrade pages' breadcrumbs
 
 
 def run_action(client, action, objects, url=CHANGELIST, **extra):
     data = {"action": action, ACTION_CHECKBOX_NAME: [o.pk for o in objects], **extra}
     return client.post(url, data)
+
+
+def celery_mode(eager: bool):
+    """Tasks eager (no broker: the suite's configuration) or queued (a broker configured),
+    whatever REDIS_URL the developer has; .delay is a spy (eager) or a stub (queued), so
+    the tests see every dispatch and nothing ever reaches a broker."""
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    task = tasks.regrade_exercise
+    spy = mock.patch.object(task, "delay", wraps=task.delay if eager else None)
+    try:
+        yield spy.start()
+    finally:
+        spy.stop()
+        app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def eager():
+    yield from celery_mode(eager=True)
+
+
+@pytest.fixture
+def broker():
+    yield from celery_mode(eager=False)
 
 
 def test_generate_exercises_at_a_difficulty(instructor_client, instructor, course):
@@ -71,22 +102,29 @@ def test_preview_as_a_learner(instructor_client, exercise, random_exercise, monk
     assert missing.status_code == 302 and missing["Location"].startswith(CHANGELIST)
 
 
-def test_regrade_action_after_a_tolerance_change(instructor_client, exercise, item, learner):
+def test_regrade_action_after_a_tolerance_change(instructor_client, instructor, exercise,
+                                                 random_exercise, item, learner, eager):
     submit(learner, item, {**BRANCH_ANSWERS, "x": "36.5"})  # 1.4% off: wrong at 1%
     attempt = learner.attempts.get()
     assert attempt.best_score == 0.75
     Exercise.objects.filter(pk=exercise.pk).update(tolerance_rel=0.05)
 
-    confirm = run_action(instructor_client, "regrade", [exercise])
+    confirm = run_action(instructor_client, "regrade", [exercise, random_exercise])
     assert confirm.status_code == 200 and b"Regrade" in confirm.content
-    assert not Regrade.objects.exists()  # nothing happens before the confirmation
+    assert CRUMB in confirm.content.decode()  # the shared header
+    assert not Regrade.objects.exists() and not eager.called  # nothing before confirming
 
-    done = run_action(instructor_client, "regrade", [exercise], apply="1",
+    done = run_action(instructor_client, "regrade", [exercise, random_exercise], apply="1",
                       reason="tolerance widened to 5%")
-    assert done.status_code == 200
+    assert done.status_code == 200  # eager: the task ran in the request, results shown
+    assert sorted(eager.call_args_list) == sorted(
+        mock.call(e.pk, instructor.pk, "tolerance widened to 5%")
+        for e in (exercise, random_exercise))  # one task per exercise (no attempts: none)
     page = done.content.decode()
+    assert CRUMB in page
     assert "Regraded 1 submission: 1 score changed." in page
-    assert "0.75" in page and "1.00" in page
+    assert '<td class="number">0.75</td>' in page
+    assert '<td class="number"><strong>1.00</strong></td>' in page
     regrade = Regrade.objects.get()
     assert (regrade.old_score, regrade.new_score) == (0.75, 1.0)
     assert regrade.reason == "tolerance widened to 5%"
@@ -99,6 +137,35 @@ def test_other_instructors_cannot_act_on_my_exercises(client, other_instructor, 
     run_action(client, "duplicate", [exercise])
     run_action(client, "regrade", [exercise], apply="1")
     assert Exercise.objects.count() == 1 and not Regrade.objects.exists()
+
+
+def test_regrade_action_queues_tasks_when_a_broker_is_configured(
+        instructor_client, instructor, exercise, random_exercise, other_exercise, item,
+        learner, broker):
+    submit(learner, item, BRANCH_ANSWERS)
+    confirm = run_action(instructor_client, "regrade", [exercise, random_exercise])
+    assert confirm.status_code == 200 and not broker.called  # the confirmation stays
+
+    # another course's exercise slipped into the selection is not regraded
+    response = run_action(instructor_client, "regrade",
+                          [exercise, random_exercise, other_exercise], apply="1",
+                          reason="typo in the tolerance")
+    assert response.status_code == 302 and response["Location"].startswith(CHANGELIST)
+    assert sorted(broker.call_args_list) == sorted(
+        mock.call(e.pk, instructor.pk, "typo in the tolerance")
+        for e in (exercise, random_exercise))
+    assert not Regrade.objects.exists()  # nothing ran in the request: a worker does it
+    listing = instructor_client.get(response["Location"]).content.decode()
+    assert "Regrading 2 exercise(s) in the background; results appear under" in listing
+    assert f'<a href="{reverse("admin:exercises_regrade_changelist")}">Regrades</a>' \
+        in listing
+
+
+def test_other_instructors_queue_nothing_for_my_exercises(client, other_instructor,
+                                                          exercise, broker):
+    client.force_login(other_instructor)
+    run_action(client, "regrade", [exercise], apply="1")
+    assert not broker.called
 
 
 def test_submissions_are_read_only_in_the_admin(instructor_client, item, learner):

@@ -5,7 +5,8 @@
 Both engines run the SAME graph: a spec (a list of (op, input indices) over random float
 inputs, ops add / mul / relu, which micrograd has) is drawn from a seed, then
 
-  * ours:      Graph.add_input / add_op (explicit names), then forward() and backward();
+  * ours:      Graph.add_inputs / add_ops (the bulk builder, default names), then
+               forward() and backward();
   * micrograd: Value objects (the forward pass happens while they are built), then
                backward().
 
@@ -128,26 +129,23 @@ def run_ours(spec: Spec, exact: bool = False) -> dict:
     from fractions import Fraction
 
     from exercises.engine import ops
-    from exercises.engine.graph import INPUT, OP, Graph
+    from exercises.engine.graph import Graph
 
     inputs, nodes = spec
     registry = ops.REGISTRY
     start = time.perf_counter()
     g = Graph()
-    append = g.append  # the builder for big generated graphs: indices in, index out
-    for i, value in enumerate(inputs):
-        append(f"i{i}", INPUT, None, (), Fraction(repr(value)) if exact else value)
-    for j, (op, args) in enumerate(nodes):
-        append(f"n{j}", OP, registry[op], args, None)
-    refs = g.nodes
+    # The bulk builder (what generated graphs use): the spec's index tuples are the edges.
+    g.add_inputs([Fraction(repr(v)) for v in inputs] if exact else inputs)
+    g.add_ops([registry[op] for op, _ in nodes], [args for _, args in nodes])
     built = time.perf_counter()
     g.forward()
     forwarded = time.perf_counter()
     g.backward()
     done = time.perf_counter()
     return {"build": built - start, "forward": forwarded - built, "backward": done - forwarded,
-            "total": done - start, "output": float(g.output.data),
-            "grads": [float(refs[i].grad) for i in range(min(3, len(inputs)))]}
+            "total": done - start, "output": float(g.data[-1]),
+            "grads": [float(g.grads[i]) for i in range(min(3, len(inputs)))]}
 
 
 def run_micrograd(spec: Spec) -> dict:

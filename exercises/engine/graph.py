@@ -15,9 +15,15 @@ from fractions import Fraction
 from . import numbers
 from .errors import ProgramError
 from .numbers import MAX_MAGNITUDE, Number
-from .ops import Op, get
+from .ops import REGISTRY, Op, get
 
 INPUT, CONST, OP = "input", "const", "op"
+
+# Most nodes of any graph are add and multiply gates. The forward and backward loops apply
+# these two inline (their rules, a + b and "add distributes, multiply swaps", are the ops'
+# own, stated in ops.py) rather than through a function call and a tuple per node: the
+# loops are the engine's hot path. Every other op goes through its registry entry.
+_ADD, _MUL = REGISTRY["add"], REGISTRY["mul"]
 
 
 class Node:
@@ -95,7 +101,7 @@ class Graph:
         self.lines: list[int | None] = []
         self.sources: dict[int, str] = {}  # how a random input was drawn ("randint(1, 5)")
         self.grads: list[Number] | None = None
-        self.locals: list[tuple | None] | None = None
+        self._locals: list[tuple | None] | None = None
         self.index_of: dict[str, int] = {}
         self.by_name = _ByName(self)
         self.reserved: set[str] = set()  # names a program assigns later: not for intermediates
@@ -118,6 +124,41 @@ class Graph:
         self.data.append(data)
         self.lines.append(line)
         return index
+
+    def add_ops(self, ops: list[Op], args: list[tuple[int, ...]],
+                names: list[str] | None = None) -> range:
+        """The bulk builder for big generated graphs: op node k reads the nodes at indices
+        args[k] (forward() refuses any that is not before it). Names default to
+        "n<index>". Returns the new nodes' indices."""
+        start = len(self.names)
+        end = start + len(ops)
+        if len(args) != len(ops) or (names is not None and len(names) != len(ops)):
+            raise ProgramError("ops, args and names must have the same length", None)
+        if names is None:
+            names = [f"n{i}" for i in range(start, end)]
+        new = dict(zip(names, range(start, end), strict=True))
+        if len(new) != len(names) or not self.index_of.keys().isdisjoint(new):
+            raise ProgramError("a node name is defined twice", None)
+        self.index_of.update(new)
+        self.names += names
+        self.kinds += [OP] * len(ops)
+        self.ops += ops
+        self.args += args
+        self.data += [None] * len(ops)
+        self.lines += [None] * len(ops)
+        return range(start, end)
+
+    def add_inputs(self, values: list[int | float | Fraction],
+                   names: list[str] | None = None) -> range:
+        """Many inputs at once (see add_ops); names default to "x<index>"."""
+        start = len(self.names)
+        if names is None:
+            names = [f"x{i}" for i in range(start, start + len(values))]
+        elif len(names) != len(values):
+            raise ProgramError("values and names must have the same length", None)
+        for name, value in zip(names, values, strict=True):
+            self.append(name, INPUT, None, (), numbers.from_python(value))
+        return range(start, len(self.names))
 
     def add_input(self, name: str, value, line=None, source=None) -> Node:
         index = self.append(name, INPUT, None, (), numbers.from_python(value), line)
@@ -187,18 +228,32 @@ class Graph:
 
     # -- numbers --------------------------------------------------------------------------
     def forward(self) -> Graph:
-        data, args = self.data, self.args
-        check = numbers.check
+        data, args, ops = self.data, self.args, self.ops
+        add, mul, check = _ADD, _MUL, numbers.check
+        self._locals = None  # they are read off the data, which this pass may change
         i = -1
         try:
-            for i, op in enumerate(self.ops):
+            for i, op in enumerate(ops):
                 if op is None:
                     continue
                 a = args[i]
+                # Every builder (the bulk one too) relies on this order, so it is checked
+                # here, where each node's inputs are unpacked anyway.
                 if len(a) == 2:
-                    value = op.forward(data[a[0]], data[a[1]])
+                    x, y = a
+                    if not (-1 < x < i and -1 < y < i):
+                        raise _NotBefore
+                    if op is add:
+                        value = data[x] + data[y]
+                    elif op is mul:
+                        value = data[x] * data[y]
+                    else:
+                        value = op.forward(data[x], data[y])
                 else:
-                    value = op.forward(data[a[0]])
+                    (x,) = a
+                    if not -1 < x < i:
+                        raise _NotBefore
+                    value = op.forward(data[x])
                 if type(value) is float:
                     # One comparison refuses inf, nan (it compares false) and absurd sizes.
                     if not -MAX_MAGNITUDE < value < MAX_MAGNITUDE:
@@ -207,6 +262,9 @@ class Graph:
                 else:
                     data[i] = check(value)
         except (ArithmeticError, ValueError, TypeError) as exc:
+            if len(args[i]) != ops[i].arity:
+                raise ProgramError(f"{self.names[i]}: {ops[i].name} takes {ops[i].arity} "
+                                   f"input(s), got {len(args[i])}", self.lines[i]) from None
             raise ProgramError(f"cannot compute {self.names[i]}: {_reason(exc)}",
                                self.lines[i]) from None
         return self
@@ -214,8 +272,8 @@ class Graph:
     def backward(self) -> Graph:
         n = len(self.names)
         data, args, ops = self.data, self.args, self.ops
+        add, mul = _ADD, _MUL
         grads: list = [0] * n
-        locals_: list = [None] * n
         if n:
             grads[-1] = 1  # an int: exact, and int × Fraction stays a Fraction
         i = n
@@ -226,23 +284,42 @@ class Graph:
                     continue
                 a = args[i]
                 g = grads[i]
-                if len(a) == 2:
+                # Fan-out: a node read by several ops sums what each of them sends back.
+                if op is add:
+                    grads[a[0]] += g
+                    grads[a[1]] += g
+                elif op is mul:
+                    x, y = a
+                    grads[x] += g * data[y]
+                    grads[y] += g * data[x]
+                elif len(a) == 2:
                     x, y = a
                     local = op.local_derivative((data[x], data[y]), data[i])
-                    # Fan-out: a node read by several ops sums what each of them sends back.
                     grads[x] += g * local[0]
                     grads[y] += g * local[1]
                 else:
                     x = a[0]
-                    local = op.local_derivative((data[x],), data[i])
-                    grads[x] += g * local[0]
-                locals_[i] = local
+                    grads[x] += g * op.local_derivative((data[x],), data[i])[0]
         except (ArithmeticError, ValueError, TypeError) as exc:
             raise ProgramError(f"cannot differentiate {self.names[i]}: {_reason(exc)}",
                                self.lines[i]) from None
         self.grads = _checked_grads(self, grads)
-        self.locals = locals_
+        self._locals = None
         return self
+
+    @property
+    def locals(self) -> list[tuple | None] | None:
+        """∂node/∂input for each input of each op node, once backward() has run: for
+        display and hints, so computed on first use rather than in the backward loop."""
+        if self.grads is None:
+            return None
+        if self._locals is None:
+            data, args = self.data, self.args
+            self._locals = [
+                None if op is None else op.local_derivative(tuple(data[j] for j in args[i]),
+                                                            data[i])
+                for i, op in enumerate(self.ops)]
+        return self._locals
 
     def solve(self) -> Graph:
         return self.forward().backward()
@@ -337,15 +414,19 @@ def topological_order(items: list[dict]) -> list[dict]:
 def _checked_grads(graph: Graph, grads: list) -> list:
     """Exact zeros and ones as Fractions like the data; a gradient that overflowed is
     refused at the node nearest the output where it did (the one that caused it)."""
+    kinds = set(map(type, grads))
+    # All floats and ints (a float graph): one sum shows an inf or nan anywhere.
+    if kinds <= {float, int} and sum(map(abs, grads)) < MAX_MAGNITUDE:
+        if int in kinds:
+            _ints_as_fractions(grads)
+        return grads
     bad = None
     for i, g in enumerate(grads):
         kind = type(g)
-        if kind is int:
-            grads[i] = Fraction(g)
-        elif kind is float:
+        if kind is float:
             if not -MAX_MAGNITUDE < g < MAX_MAGNITUDE:
                 bad = i
-        else:
+        elif kind is not int:
             try:
                 grads[i] = numbers.check(g)
             except ArithmeticError:
@@ -353,7 +434,25 @@ def _checked_grads(graph: Graph, grads: list) -> list:
     if bad is not None:
         raise ProgramError(f"the gradient of {graph.names[bad]} is too large to compute",
                            graph.lines[bad])
+    _ints_as_fractions(grads)
     return grads
+
+
+def _ints_as_fractions(values: list) -> None:
+    # Add gates pass the output's exact 1 down unchanged, so whole subtrees of a float graph
+    # hold the same few ints: each distinct one is made a Fraction once and shared.
+    made: dict[int, Fraction] = {}
+    for i, v in enumerate(values):
+        if type(v) is int:
+            exact = made.get(v)
+            if exact is None:
+                exact = made[v] = Fraction(v)
+            values[i] = exact
+
+
+class _NotBefore(ValueError):
+    def __str__(self):
+        return "it reads a node that does not come before it"
 
 
 def _json_number(value):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 from fractions import Fraction
 
 import pytest
@@ -343,6 +344,74 @@ def test_float_inputs_stay_floats_and_literals_are_exact():
     g.add_op(ADD, [a, b])
     assert g.solve().output.data == 0.1 + 0.2  # code that passes floats gets float maths
     assert parse("a = 0.1\nb = 0.2\nL = a + b").solve().output.data == Fraction(3, 10)
+
+
+def test_bulk_builder_matches_one_node_at_a_time():
+    """add_inputs/add_ops (what big generated graphs use) give the same numbers as add_op."""
+    rng = random.Random(5)
+    one, bulk = Graph(), Graph()
+    values = [rng.uniform(-2, 2) for _ in range(4)]
+    refs = [one.add_input(f"x{i}", v) for i, v in enumerate(values)]
+    assert list(bulk.add_inputs(values)) == [0, 1, 2, 3]
+    kinds, edges = [], []
+    for k in range(4, 60):
+        op = rng.choice([ADD, MUL, SUB, ops.REGISTRY["tanh"], ops.REGISTRY["max"]])
+        args = tuple(rng.randrange(k) for _ in range(op.arity))
+        kinds.append(op)
+        edges.append(args)
+        refs.append(one.add_op(op, [refs[j] for j in args], name=f"n{k}"))
+    assert bulk.add_ops(kinds, edges) == range(4, 60)
+    one.solve()
+    bulk.solve()
+    assert bulk.names == one.names and bulk["n59"] == bulk.output
+    assert bulk.data == one.data
+    assert bulk.grads == one.grads
+    assert bulk.locals == one.locals
+
+
+def test_bulk_builder_refusals_leave_the_graph_usable():
+    g = Graph()
+    g.add_inputs([1, 2])
+    with pytest.raises(ProgramError, match="defined twice"):
+        g.add_ops([ADD, ADD], [(0, 1), (0, 1)], names=["s", "s"])
+    with pytest.raises(ProgramError, match="defined twice"):
+        g.add_ops([ADD], [(0, 1)], names=["x0"])
+    with pytest.raises(ProgramError, match="same length"):
+        g.add_ops([ADD], [(0, 1), (0, 1)])
+    assert len(g) == 2 and set(g.index_of) == {"x0", "x1"}
+    g.add_ops([ADD], [(0, 1)], names=["s"])
+    assert g.solve()["s"].data == 3 and g["x0"].grad == 1
+
+
+@pytest.mark.parametrize("args, problem", [
+    ((0, 2), "does not come before it"),   # reads itself
+    ((0, 5), "does not come before it"),   # reads a node that does not exist
+    ((-1, 0), "does not come before it"),  # a negative index would wrap around
+    ((0,), "add takes 2 input(s), got 1"),
+])
+def test_forward_refuses_nodes_out_of_order(args, problem):
+    g = Graph()
+    g.add_inputs([1, 2])
+    g.add_ops([ADD], [args])
+    with pytest.raises(ProgramError, match=re.escape(problem)):
+        g.forward()
+
+
+def test_locals_follow_the_data():
+    g = parse("a = 2\nb = 3\nL = a * b").solve()
+    assert g.output.local == (3, 2)
+    g["a"].data = Fraction(5)
+    g.forward()
+    assert g.output.data == 15 and g.output.local == (3, 5)
+
+
+def test_float_graph_grads_passed_down_by_add_gates_are_exact():
+    g = Graph()
+    g.add_inputs([0.5, 1.5])
+    g.add_ops([ADD, MUL, ADD], [(0, 1), (0, 1), (2, 3)])
+    g.solve()
+    assert g.grads[2] == 1 and type(g.grads[2]) is Fraction  # 1, passed down unchanged
+    assert g.grads[0] == 1 + 1.5 and type(g.grads[0]) is float
 
 
 CHAIN = 1_000_000

@@ -1,6 +1,7 @@
 """/api/v1/ (mounted by backprop_course/urls.py)."""
 
 from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from . import floor, views
 
@@ -30,6 +31,8 @@ urlpatterns = [
          name="attempt-submissions"),
     path("floor/", floor.FloorView.as_view(), name="floor"),  # bench only (BENCH_FLOOR=1)
     # Last: anything else under /api/v1/ answers in JSON (only paths ending in a slash, so
-    # APPEND_SLASH still redirects /api/v1/courses to /api/v1/courses/).
-    re_path(r"^.*/$", views.not_found),
+    # APPEND_SLASH still redirects /api/v1/courses to /api/v1/courses/). (?s): a path with an
+    # encoded newline (/api/v1/courses/%0A/) too. csrf_exempt: a POST too, rather than the
+    # CSRF failure page (HTML 403) for a session caller or none.
+    re_path(r"^(?s:.*)/$", csrf_exempt(views.not_found)),
 ]

@@ -173,6 +173,18 @@ def test_unknown_paths_are_json_404s(cast, url):
     assert response.json() == {"detail": "Not found."}
 
 
+@pytest.mark.parametrize("url", ["/api/v1/attempts/abc/submissions/",
+                                 "/api/v1/courses/%0A/learners/"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_unknown_paths_are_json_404s_for_any_method(db, url, method):
+    # Not Django's CSRF failure page (HTML 403) for a POST, nor its HTML 404 for a path
+    # with an encoded newline.
+    client = APIClient(enforce_csrf_checks=True)
+    response = getattr(client, method)(url, {}, format="json")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
 def test_a_path_without_its_slash_is_redirected(cast):
     response = cast.client("learner_a").get("/api/v1/courses")
     assert response.status_code == 301 and response["Location"] == "/api/v1/courses/"

@@ -57,7 +57,7 @@ class EnrollSerializer(serializers.Serializer):
 class LearnerSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     username = serializers.CharField(read_only=True)
-    email = serializers.EmailField(read_only=True)
+    email = serializers.CharField(read_only=True, help_text="Empty when none was given.")
 
 
 class CreatedLearnerSerializer(LearnerSerializer):
@@ -81,7 +81,8 @@ class CourseSerializer(serializers.ModelSerializer):
 class QuizItemSerializer(serializers.ModelSerializer):
     exercise_title = serializers.CharField(source="exercise.title", read_only=True,
                                            allow_null=True, default=None)
-    pool_tag = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    pool_tag = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True,
+                                            help_text="Null for a fixed exercise.")
 
     class Meta:
         model = QuizItem
@@ -420,6 +421,8 @@ class SubmissionCreateSerializer(serializers.Serializer):
 
 
 class ServiceErrorSerializer(serializers.Serializer):
+    """An error: `detail` says what is wrong. Some add fields (the field at fault, ...)."""
+
     detail = serializers.CharField()
 
 

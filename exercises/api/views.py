@@ -6,11 +6,9 @@ from __future__ import annotations
 from django.contrib.auth import authenticate, get_user_model
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
-    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
@@ -38,11 +36,15 @@ from .permissions import (
     IsPersonOrIntegration,
     manages_course,
 )
+from .schema import AnyOfSerializer, ApiSchema
 
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
+    page_query_description = "A page number (or `last`); a page past the end is 404."
+    page_size_query_description = ("Results per page: 50 unless given, at most 200 (more gives "
+                                   "200); a value that is not a positive integer is ignored.")
 
 
 class ScopedThrottle(ScopedRateThrottle):
@@ -52,11 +54,6 @@ class ScopedThrottle(ScopedRateThrottle):
     @property
     def THROTTLE_RATES(self):  # noqa: N802 — the name DRF looks up
         return api_settings.DEFAULT_THROTTLE_RATES
-
-
-class ApiSchema(AutoSchema):
-    def get_tags(self):
-        return [self.path.split("/")[3]]  # /api/v1/<resource>/...: group by resource
 
 
 class ApiView(generics.GenericAPIView):
@@ -72,7 +69,13 @@ class ApiView(generics.GenericAPIView):
 NOT_ALLOWED = OpenApiResponse(s.ServiceErrorSerializer, description="Not allowed.")
 NOT_FOUND = OpenApiResponse(s.ServiceErrorSerializer, description="Not there, or not yours.")
 CONFLICT = OpenApiResponse(s.ServiceErrorSerializer, description="Conflict.")
-ID_FILTER = "Only those with this {} id."
+MAX_ID = 2**62
+
+
+def id_filter(name: str) -> OpenApiParameter:
+    """A `?<name>=<id>` filter, read by `int_param`."""
+    return OpenApiParameter(name, {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                            description=f"Only those with this {name} id.")
 
 
 def int_param(request, name: str) -> int | None:
@@ -83,7 +86,7 @@ def int_param(request, name: str) -> int | None:
         value = int(raw)
     except ValueError:
         raise ValidationError({name: ["A valid integer is required."]}) from None
-    if not 1 <= value <= 2**62:
+    if not 1 <= value <= MAX_ID:
         raise ValidationError({name: ["A valid id is required."]})
     return value
 
@@ -143,7 +146,9 @@ class LearnerCreateView(ApiView):
 
     @extend_schema(request=s.LearnerCreateSerializer, responses={
         201: s.CreatedLearnerSerializer, 400: OpenApiResponse(
-            description="Invalid, or the username is taken."), 403: NOT_ALLOWED})
+            description="Invalid, or the username is taken."), 403: NOT_ALLOWED,
+        409: OpenApiResponse(s.ServiceErrorSerializer,
+                             description="The username was taken meanwhile.")})
     def post(self, request):
         body = s.LearnerCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -224,8 +229,7 @@ class QuizMixin:
                                                               "items__pool_tag")
 
 
-@extend_schema(parameters=[OpenApiParameter("course", int, description=ID_FILTER.format(
-    "course"))])
+@extend_schema(parameters=[id_filter("course")])
 class QuizListView(QuizMixin, ApiView, generics.ListAPIView):
     """Quizzes of the caller's courses."""
 
@@ -260,14 +264,13 @@ class QuizGradesView(ApiView, generics.ListAPIView):
 
 
 # -- exercises ----------------------------------------------------------------------------
-EXERCISE_DETAIL = PolymorphicProxySerializer(
+EXERCISE_DETAIL = AnyOfSerializer(
     component_name="ExerciseDetail",
     serializers=[s.InstructorExerciseSerializer, s.LearnerExerciseSerializer],
     resource_type_field_name=None)
 
 
-@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(
-    "course", int, description=ID_FILTER.format("course"))]))
+@extend_schema_view(get=extend_schema(parameters=[id_filter("course")]))
 class ExerciseListView(ApiView, generics.ListAPIView):
     """GET: the exercises of the caller's courses (no graphs, no solutions).
     POST (instructors): create an exercise; its solution is computed at once."""
@@ -353,7 +356,8 @@ class ExerciseAttemptView(ApiView):
 class QuizItemAttemptView(ApiView):
     """Start (or get back) the caller's attempt at a quiz item."""
 
-    @extend_schema(request=None, responses=START_RESPONSES)
+    @extend_schema(request=None, responses={**START_RESPONSES, 400: OpenApiResponse(
+        s.ServiceErrorSerializer, description="The item's pool has no exercises.")})
     def post(self, request, pk):
         item = get_object_or_404(QuizItem.objects.select_related("quiz", "exercise").filter(
             quiz__in=selectors.quizzes_for(request.user)), pk=pk)
@@ -361,9 +365,7 @@ class QuizItemAttemptView(ApiView):
         return attempt_response(attempt, created, request)
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("exercise", int, description=ID_FILTER.format("exercise")),
-    OpenApiParameter("quiz", int, description=ID_FILTER.format("quiz"))])
+@extend_schema(parameters=[id_filter("exercise"), id_filter("quiz")])
 class AttemptListView(ApiView, generics.ListAPIView):
     """The caller's own attempts."""
 

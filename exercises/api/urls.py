@@ -31,8 +31,9 @@ urlpatterns = [
          name="attempt-submissions"),
     path("floor/", floor.FloorView.as_view(), name="floor"),  # bench only (BENCH_FLOOR=1)
     # Last: anything else under /api/v1/ answers in JSON (only paths ending in a slash, so
-    # APPEND_SLASH still redirects /api/v1/courses to /api/v1/courses/). (?s): a path with an
-    # encoded newline (/api/v1/courses/%0A/) too. csrf_exempt: a POST too, rather than the
-    # CSRF failure page (HTML 403) for a session caller or none.
-    re_path(r"^(?s:.*)/$", csrf_exempt(views.not_found)),
+    # APPEND_SLASH still redirects /api/v1/courses to /api/v1/courses/). [\s\S], not "."
+    # (nor "(?s)", which URL reversing cannot read): a path with an encoded newline
+    # (/api/v1/courses/%0A/) too. csrf_exempt: a POST too, rather than the CSRF failure
+    # page (HTML 403) for a session caller or none.
+    re_path(r"^[\s\S]*/$", csrf_exempt(views.not_found)),
 ]

@@ -31,6 +31,7 @@ from .models import (
     Tag,
     Variant,
 )
+from .submission_sql import insert_submission, lock_own_attempt, update_counters
 
 
 class ServiceError(Exception):
@@ -302,7 +303,8 @@ _PREPARED_MAX = 1024
 def prepared(variant: Variant) -> Solved:
     """The variant's solution as the grader reads it, kept per process: a variant never
     changes, and its hints are built once for all of its submissions. Keyed by id and
-    creation time, since an id can come back after a rollback (SQLite)."""
+    creation time, since an id can come back after a rollback (SQLite). Only a miss reads
+    the stored solution (the hot path loads variants without it)."""
     key = (variant.pk, variant.created_at)
     solved = _PREPARED.get(key)
     if solved is None:
@@ -312,54 +314,92 @@ def prepared(variant: Variant) -> Solved:
     return solved
 
 
+class NotYours(ServiceError):
+    """No such attempt among the caller's own (the API then tells 404 from 403)."""
+
+    status = 404
+
+
 def submit(attempt: Attempt, answers: dict, *, kind: str = Submission.Kind.FULL) -> Submission:
     """Grade and store one submission. Invalid answers are stored too, cost nothing, and
     raise InvalidAnswers; a submission past the allowed number raises Conflict (409)."""
-    if not isinstance(answers, dict):
-        raise ServiceError("answers must be an object of node name to answer")
+    _check_shape(answers)
     now = timezone.now()
     with transaction.atomic():
         # The row lock serialises concurrent submissions to one attempt, so the count of
         # graded submissions can never pass the quiz's limit. Only the counters are read
-        # under it (a join-free query: this is the hot path of a quiz's last minute); the
-        # variant is frozen, and the exercise and quiz are those the caller loaded (the
-        # views select_related them) or are loaded on first use.
+        # under it; the variant is frozen, and the exercise and quiz are those the caller
+        # loaded (or are loaded on first use).
         counters = Attempt.objects.select_for_update().filter(pk=attempt.pk).values(
             "graded_count", "best_score", "solved").get()
         for name, value in counters.items():
             setattr(attempt, name, value)
-        quiz = _check_open(attempt, now)
-        solution = attempt.variant.graph
-        ask = attempt.exercise.ask
-        asked = asked_nodes(attempt.exercise, solution)
-        if kind == Submission.Kind.STEP:
-            if not answers:
-                raise ServiceError("a step check needs one answer")
-            unknown = [name for name in answers if name not in asked]
-            if unknown:
-                raise ServiceError(f"not asked in this exercise: {', '.join(unknown)}")
-            asked = [name for name in asked if name in answers]
-        result = grade(prepared(attempt.variant), answers, grading_policy(attempt), asked=asked,
-                       ask="grad" if ask == Ask.BOTH else ask)
-        valid = result.get("valid", True)
-        counted = valid and kind == Submission.Kind.FULL
-        if counted and quiz and quiz.attempts_allowed is not None and (
-                attempt.graded_count >= quiz.attempts_allowed):
-            raise Conflict(f"no attempts left: {quiz.attempts_allowed} allowed")
-        raw_score = float(result.get("score", 0)) if valid else 0.0
-        penalty = quiz.retry_penalty * attempt.graded_count if quiz and counted else 0.0
-        score = max(0.0, raw_score - penalty) if counted else 0.0
-        parsed = {name: node.get("value") for name, node in result.get("nodes", {}).items()}
-        submission = Submission.objects.create(
-            attempt=attempt, kind=kind, raw_answers=answers, parsed=parsed, result=result,
-            valid=valid, counted=counted, raw_score=raw_score, score=score, created_at=now)
-        if counted:
-            attempt.graded_count += 1
-            attempt.best_score = max(attempt.best_score, score)
-            attempt.solved = attempt.solved or raw_score >= 1.0
-            attempt.save(update_fields=["graded_count", "best_score", "solved", "updated_at"])
-    if not valid:
-        raise InvalidAnswers(submission, result.get("errors", {}))
+        submission = _grade_and_store(attempt, answers, kind, now)
+    return _valid_or_raise(submission)
+
+
+def submit_own(learner, attempt_id: int, answers: dict, *, given: str = "grads") -> Submission:
+    """The API's submission to the learner's own attempt (`given`: "grads" or "data", the
+    field the answers came in). The attempt, its exercise and quiz are read and locked in
+    one statement: this is the hot path of a quiz's last minute. NotYours when the attempt
+    is not the learner's."""
+    _check_shape(answers)
+    now = timezone.now()
+    with transaction.atomic():
+        attempt = lock_own_attempt(attempt_id, learner.pk)
+        if attempt is None:
+            raise NotYours("Not found.")
+        if given == "data" and attempt.exercise.ask != Ask.DATA:
+            raise ServiceError("this exercise asks for gradients: send grads", field="data")
+        submission = _grade_and_store(attempt, answers, Submission.Kind.FULL, now)
+    return _valid_or_raise(submission)
+
+
+def _check_shape(answers) -> None:
+    if not isinstance(answers, dict):
+        raise ServiceError("answers must be an object of node name to answer")
+
+
+def _valid_or_raise(submission: Submission) -> Submission:
+    if not submission.valid:
+        raise InvalidAnswers(submission, submission.result.get("errors", {}))
+    return submission
+
+
+def _grade_and_store(attempt: Attempt, answers: dict, kind: str, now) -> Submission:
+    """Under the attempt's row lock, with its counters fresh: grade, store, count."""
+    quiz = _check_open(attempt, now)
+    solved = prepared(attempt.variant)
+    ask = attempt.exercise.ask
+    asked = list(attempt.exercise.asked_nodes or (
+        solved.names[i] for i in solved.default_asked(ask)))
+    if kind == Submission.Kind.STEP:
+        if not answers:
+            raise ServiceError("a step check needs one answer")
+        unknown = [name for name in answers if name not in asked]
+        if unknown:
+            raise ServiceError(f"not asked in this exercise: {', '.join(unknown)}")
+        asked = [name for name in asked if name in answers]
+    result = grade(solved, answers, grading_policy(attempt), asked=asked,
+                   ask="grad" if ask == Ask.BOTH else ask)
+    valid = result.get("valid", True)
+    counted = valid and kind == Submission.Kind.FULL
+    if counted and quiz and quiz.attempts_allowed is not None and (
+            attempt.graded_count >= quiz.attempts_allowed):
+        raise Conflict(f"no attempts left: {quiz.attempts_allowed} allowed")
+    raw_score = float(result.get("score", 0)) if valid else 0.0
+    penalty = quiz.retry_penalty * attempt.graded_count if quiz and counted else 0.0
+    score = max(0.0, raw_score - penalty) if counted else 0.0
+    parsed = {name: node.get("value") for name, node in result.get("nodes", {}).items()}
+    submission = insert_submission(Submission(
+        attempt=attempt, kind=kind, raw_answers=answers, parsed=parsed, result=result,
+        valid=valid, counted=counted, raw_score=raw_score, score=score, created_at=now))
+    if counted:
+        attempt.graded_count += 1
+        attempt.best_score = max(attempt.best_score, score)
+        attempt.solved = attempt.solved or raw_score >= 1.0
+        attempt.updated_at = now
+        update_counters(attempt)
     return submission
 
 

@@ -397,10 +397,6 @@ class SubmissionCreateSerializer(serializers.Serializer):
             raise serializers.ValidationError({"grads": ["This field is required."]})
         if len(given) == 2:
             raise serializers.ValidationError({"data": ["send either grads or data"]})
-        exercise = self.context["attempt"].exercise
-        if given[0] == "data" and exercise.ask != Ask.DATA:
-            raise serializers.ValidationError(
-                {"data": ["this exercise asks for gradients: send grads"]})
         answers = attrs[given[0]]
         if len(answers) > MAX_ANSWERS:
             raise serializers.ValidationError({given[0]: [f"at most {MAX_ANSWERS} answers"]})
@@ -417,7 +413,7 @@ class SubmissionCreateSerializer(serializers.Serializer):
                 errors[name] = f"an answer is at most {MAX_CHARS} characters"
         if errors:
             raise serializers.ValidationError({given[0]: errors})
-        return {"answers": answers}
+        return {"answers": answers, "given": given[0]}
 
 
 class ServiceErrorSerializer(serializers.Serializer):

@@ -20,8 +20,6 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
 
 from .. import selectors, services
 from ..models import Attempt, Course, Quiz, QuizItem
@@ -37,6 +35,7 @@ from .permissions import (
     manages_course,
 )
 from .schema import AnyOfSerializer, ApiSchema
+from .throttling import ScopedThrottle
 
 
 class Pagination(PageNumberPagination):
@@ -45,15 +44,6 @@ class Pagination(PageNumberPagination):
     page_query_description = "A page number (or `last`); a page past the end is 404."
     page_size_query_description = ("Results per page: 50 unless given, at most 200 (more gives "
                                    "200); a value that is not a positive integer is ignored.")
-
-
-class ScopedThrottle(ScopedRateThrottle):
-    """ScopedRateThrottle, reading the rates at request time (DRF's copies them at import,
-    so tests and deployments could not change them afterwards)."""
-
-    @property
-    def THROTTLE_RATES(self):  # noqa: N802 — the name DRF looks up
-        return api_settings.DEFAULT_THROTTLE_RATES
 
 
 class ApiView(generics.GenericAPIView):
@@ -435,14 +425,24 @@ class SubmissionCreateView(AttemptMixin, ApiView):
                              description="Unreadable answers (stored, not counted)."),
         403: NOT_ALLOWED, 404: NOT_FOUND, 409: CONFLICT})
     def post(self, request, pk):
+        body = s.SubmissionCreateSerializer(data=request.data)
+        if not body.is_valid():
+            self.own_attempt(pk)  # someone else's attempt is a 404 or 403 before a 400
+            raise ValidationError(body.errors)
+        try:
+            submission = services.submit_own(request.user, pk, body.validated_data["answers"],
+                                             given=body.validated_data["given"])
+        except services.NotYours:
+            self.own_attempt(pk)
+            raise
+        return Response(s.SubmissionResultSerializer(submission).data,
+                        status=status.HTTP_201_CREATED)
+
+    def own_attempt(self, pk) -> Attempt:
         attempt = self.attempt(pk)
         if self.instructor_view(attempt):
             raise PermissionDenied("Only the attempt's learner can submit answers.")
-        body = s.SubmissionCreateSerializer(data=request.data, context={"attempt": attempt})
-        body.is_valid(raise_exception=True)
-        submission = services.submit(attempt, body.validated_data["answers"])
-        return Response(s.SubmissionResultSerializer(submission).data,
-                        status=status.HTTP_201_CREATED)
+        return attempt
 
 
 def not_found(request, *args, **kwargs):

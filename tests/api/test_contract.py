@@ -311,3 +311,26 @@ def test_instructor_sees_a_learners_attempt_with_full_results(cast):
     body = cast.client("instructor").get(f"/api/v1/attempts/{attempt['id']}/").json()
     assert body["learner"]["username"] == "ada"
     assert body["submissions"][0]["nodes"]["x"]["misconception"] == "missing_branch"
+
+
+@pytest.mark.parametrize("payload", [{"grads": {"x": "36"}}, {"grads": "36"}, {}])
+def test_whose_attempt_is_answered_before_what_the_body_holds(cast, payload):
+    attempt = start(cast.client("learner_a"), cast.exercise.pk)
+    url = f"/api/v1/attempts/{attempt['id']}/submissions/"
+    assert cast.client("learner_b").post(url, payload, format="json").status_code == 404
+    assert cast.client("outsider").post(url, payload, format="json").status_code == 404
+    response = cast.client("instructor").post(url, payload, format="json")
+    assert response.status_code == 403 and "learner" in response.json()["detail"]
+    assert cast.client("learner_b").post("/api/v1/attempts/999999/submissions/", payload,
+                                         format="json").status_code == 404
+    assert not Submission.objects.exists()
+
+
+def test_values_sent_to_a_gradient_exercise_are_a_field_error(cast):
+    learner = cast.client("learner_a")
+    attempt = start(learner, cast.exercise.pk)
+    response = learner.post(f"/api/v1/attempts/{attempt['id']}/submissions/",
+                            {"data": {"y": "7"}}, format="json")
+    assert response.status_code == 400
+    assert response.json()["data"] == ["this exercise asks for gradients: send grads"]
+    assert not Submission.objects.exists()

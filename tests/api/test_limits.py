@@ -198,3 +198,37 @@ def test_djangos_own_size_limit_becomes_a_json_413():
 
     response = api_exception_handler(RequestDataTooBig("too big"), {})
     assert response.status_code == 413 and response.data["detail"]
+
+
+@pytest.fixture
+def redis_counters(settings):
+    """Throttle counters in the local Redis (a database of their own, emptied around the
+    test): the fixed-window path every app host shares in production."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/13"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    settings.REDIS_URL = url
+    yield client
+    client.flushdb()
+
+
+def test_submissions_are_throttled_in_redis(cast, tiny_rates, redis_counters):
+    learner = cast.client("learner_a")
+    attempt = start(learner, cast.exercise.pk)
+    responses = [submit(learner, attempt["id"], {"x": "36"}) for _ in range(3)]
+    assert [r.status_code for r in responses] == [201, 201, 429]
+    assert 1 <= int(responses[-1]["Retry-After"]) <= 61
+    assert Submission.objects.count() == 2
+    (key,) = [k for k in redis_counters.keys() if b"submissions" in k]
+    assert int(redis_counters.get(key)) == 3 and 0 < redis_counters.ttl(key) <= 61
+    other = start(cast.client("learner_b"), cast.exercise.pk)
+    assert submit(cast.client("learner_b"), other["id"], {"x": "36"}).status_code == 201
+
+
+def test_a_throttle_without_redis_lets_requests_through(cast, tiny_rates, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    learner = cast.client("learner_a")
+    attempt = start(learner, cast.exercise.pk)
+    codes = [submit(learner, attempt["id"], {"x": "36"}).status_code for _ in range(3)]
+    assert codes == [201, 201, 201]

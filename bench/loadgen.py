@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import random
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -99,9 +100,13 @@ class _Connection:
 
 async def _learner(number: int, host: str, port: int, request_for: RequestFor,
                    on_response: OnResponse | None, stats: Stats, measure_from: float,
-                   stop_at: float, timeout: float) -> None:
+                   stop_at: float, timeout: float,
+                   think: tuple[float, float] | None = None) -> None:
     connection = _Connection(host, port)
     loop = asyncio.get_running_loop()
+    pace = random.Random(number)
+    if think:  # learners do not all start on the same tick
+        await asyncio.sleep(pace.uniform(0, think[1]))
     try:
         while (start := loop.time()) < stop_at:
             method, path, headers, body = request_for(number)
@@ -120,20 +125,22 @@ async def _learner(number: int, host: str, port: int, request_for: RequestFor,
             if start >= measure_from:
                 stats.latencies.append(loop.time() - start)
                 stats.statuses[status] += 1
+            if think:
+                await asyncio.sleep(pace.uniform(*think))
     finally:
         connection.close()
 
 
 async def _run(host: str, port: int, request_for: RequestFor, concurrency: int,
                seconds: float, warmup: float, on_response: OnResponse | None,
-               timeout: float) -> Stats:
+               timeout: float, think: tuple[float, float] | None = None) -> Stats:
     loop = asyncio.get_running_loop()
     stats = Stats(concurrency)
     measure_from = loop.time() + warmup
     stop_at = measure_from + seconds
     await asyncio.gather(*(
         _learner(n, host, port, request_for, on_response, stats, measure_from, stop_at,
-                 timeout) for n in range(concurrency)))
+                 timeout, think) for n in range(concurrency)))
     # Requests started before stop_at count; their time is the window they ran in.
     stats.seconds = max(seconds, loop.time() - measure_from)
     return stats
@@ -178,11 +185,13 @@ def arrivals(host: str, port: int, request_for: RequestFor, starts: list[float],
 
 def run(host: str, port: int, request_for: RequestFor, *, concurrency: int,
         seconds: float, warmup: float = 1.0, on_response: OnResponse | None = None,
-        timeout: float = 30.0) -> Stats:
-    """Drive the server for `warmup` + `seconds`; only requests started after the warmup
-    are measured (every one is reported to `on_response`)."""
+        timeout: float = 30.0, think: tuple[float, float] | None = None) -> Stats:
+    """Drive the server for `warmup` + `seconds` with `concurrency` learners, each on its
+    own connection; only requests started after the warmup are measured (every one is
+    reported to `on_response`). Without `think` a learner sends again as soon as answered
+    (closed loop); with it, waits a uniform (low, high) seconds in between first."""
     started = time.perf_counter()
     stats = asyncio.run(_run(host, port, request_for, concurrency, seconds, warmup,
-                             on_response, timeout))
+                             on_response, timeout, think))
     stats.wall = time.perf_counter() - started
     return stats

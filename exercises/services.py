@@ -31,7 +31,7 @@ from .models import (
     Tag,
     Variant,
 )
-from .submission_sql import insert_submission, lock_own_attempt, update_counters
+from .submission_sql import COUNTERS, read_own_attempt, store
 
 
 class ServiceError(Exception):
@@ -324,35 +324,20 @@ def submit(attempt: Attempt, answers: dict, *, kind: str = Submission.Kind.FULL)
     """Grade and store one submission. Invalid answers are stored too, cost nothing, and
     raise InvalidAnswers; a submission past the allowed number raises Conflict (409)."""
     _check_shape(answers)
-    now = timezone.now()
-    with transaction.atomic():
-        # The row lock serialises concurrent submissions to one attempt, so the count of
-        # graded submissions can never pass the quiz's limit. Only the counters are read
-        # under it; the variant is frozen, and the exercise and quiz are those the caller
-        # loaded (or are loaded on first use).
-        counters = Attempt.objects.select_for_update().filter(pk=attempt.pk).values(
-            "graded_count", "best_score", "solved").get()
-        for name, value in counters.items():
-            setattr(attempt, name, value)
-        submission = _grade_and_store(attempt, answers, kind, now)
-    return _valid_or_raise(submission)
+    return _grade_and_store(attempt, answers, kind)
 
 
 def submit_own(learner, attempt_id: int, answers: dict, *, given: str = "grads") -> Submission:
     """The API's submission to the learner's own attempt (`given`: "grads" or "data", the
-    field the answers came in). The attempt, its exercise and quiz are read and locked in
-    one statement: this is the hot path of a quiz's last minute. NotYours when the attempt
-    is not the learner's."""
+    field the answers came in), read with its exercise and quiz in one query: this is the
+    hot path of a quiz's last minute. NotYours when the attempt is not the learner's."""
     _check_shape(answers)
-    now = timezone.now()
-    with transaction.atomic():
-        attempt = lock_own_attempt(attempt_id, learner.pk)
-        if attempt is None:
-            raise NotYours("Not found.")
-        if given == "data" and attempt.exercise.ask != Ask.DATA:
-            raise ServiceError("this exercise asks for gradients: send grads", field="data")
-        submission = _grade_and_store(attempt, answers, Submission.Kind.FULL, now)
-    return _valid_or_raise(submission)
+    attempt = read_own_attempt(attempt_id, learner.pk)
+    if attempt is None:
+        raise NotYours("Not found.")
+    if given == "data" and attempt.exercise.ask != Ask.DATA:
+        raise ServiceError("this exercise asks for gradients: send grads", field="data")
+    return _grade_and_store(attempt, answers, Submission.Kind.FULL)
 
 
 def _check_shape(answers) -> None:
@@ -360,14 +345,17 @@ def _check_shape(answers) -> None:
         raise ServiceError("answers must be an object of node name to answer")
 
 
-def _valid_or_raise(submission: Submission) -> Submission:
-    if not submission.valid:
-        raise InvalidAnswers(submission, submission.result.get("errors", {}))
-    return submission
+_RACES = 100  # concurrent submissions one submission may lose to before it gives up
 
 
-def _grade_and_store(attempt: Attempt, answers: dict, kind: str, now) -> Submission:
-    """Under the attempt's row lock, with its counters fresh: grade, store, count."""
+def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
+    """Grade, then store the submission with the attempt's new counters in one step that
+    only succeeds if the counters are still as read (submission_sql.store). Concurrent
+    submissions to one attempt (a double click, several tabs, a script) each count from
+    the others' results, so a quiz's attempt limit holds on any number of app hosts,
+    without holding a lock while grading. One that lost the race reads the counters again
+    and is counted anew; its grading stands, as it does not depend on them."""
+    now = timezone.now()
     quiz = _check_open(attempt, now)
     solved = prepared(attempt.variant)
     ask = attempt.exercise.ask
@@ -384,22 +372,33 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str, now) -> Submiss
                    ask="grad" if ask == Ask.BOTH else ask)
     valid = result.get("valid", True)
     counted = valid and kind == Submission.Kind.FULL
-    if counted and quiz and quiz.attempts_allowed is not None and (
-            attempt.graded_count >= quiz.attempts_allowed):
-        raise Conflict(f"no attempts left: {quiz.attempts_allowed} allowed")
     raw_score = float(result.get("score", 0)) if valid else 0.0
-    penalty = quiz.retry_penalty * attempt.graded_count if quiz and counted else 0.0
-    score = max(0.0, raw_score - penalty) if counted else 0.0
     parsed = {name: node.get("value") for name, node in result.get("nodes", {}).items()}
-    submission = insert_submission(Submission(
-        attempt=attempt, kind=kind, raw_answers=answers, parsed=parsed, result=result,
-        valid=valid, counted=counted, raw_score=raw_score, score=score, created_at=now))
-    if counted:
-        attempt.graded_count += 1
-        attempt.best_score = max(attempt.best_score, score)
-        attempt.solved = attempt.solved or raw_score >= 1.0
-        attempt.updated_at = now
-        update_counters(attempt)
+    for _ in range(_RACES):
+        if counted and quiz and quiz.attempts_allowed is not None and (
+                attempt.graded_count >= quiz.attempts_allowed):
+            raise Conflict(f"no attempts left: {quiz.attempts_allowed} allowed")
+        penalty = quiz.retry_penalty * attempt.graded_count if quiz and counted else 0.0
+        score = max(0.0, raw_score - penalty) if counted else 0.0
+        submission = Submission(
+            attempt=attempt, kind=kind, raw_answers=answers, parsed=parsed, result=result,
+            valid=valid, counted=counted, raw_score=raw_score, score=score, created_at=now)
+        counters = None
+        if counted:
+            counters = {"graded_count": attempt.graded_count + 1,
+                        "best_score": max(attempt.best_score, score),
+                        "solved": attempt.solved or raw_score >= 1.0, "updated_at": now}
+        if store(submission, counters):
+            break
+        fresh = Attempt.objects.filter(pk=attempt.pk).values(*COUNTERS).get()
+        for name, value in fresh.items():
+            setattr(attempt, name, value)
+    else:
+        raise Conflict("too many submissions to this attempt at once: try again")
+    for name, value in (counters or {}).items():
+        setattr(attempt, name, value)
+    if not valid:
+        raise InvalidAnswers(submission, result.get("errors", {}))
     return submission
 
 

@@ -1,29 +1,39 @@
-"""The submission hot path's three statements: read and lock a learner's own attempt
-(with its exercise and quiz, in one query), insert the submission, update the attempt.
+"""The submission hot path in SQL: read a learner's own attempt with its exercise and quiz
+(one query), then store a submission together with the attempt's new counters (one
+statement on PostgreSQL), succeeding only if the counters are still as they were read.
 
 In a quiz's last minute these run hundreds of times a second, and the ORM spends longer
-building each query than the database spends answering it (bench/RESULTS.md). So the SQL is
-put together once per process from the models' own metadata (tables, columns, the backend's
-converters and value preparation: nothing is spelled twice) and each call only binds values.
-The instances read are ordinary model instances, as the ORM would build them. Only
-services.py calls these, inside its transaction.
+building each query than the database spends answering it, while a transaction held open
+across grading costs three more round trips (bench/RESULTS.md). So the SQL is put together
+once per process and database from the models' own metadata (tables, columns, the
+backend's converters and value preparation: nothing is spelled twice) and each call only
+binds values. The instances read are ordinary model instances, as the ORM would build
+them. Only services.py calls these.
 """
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 
 from .models import Attempt, Exercise, Quiz, QuizItem, Submission, Variant
 
-_JOINS = (  # model, alias, how it is joined to the attempt
-    (Attempt, "a", ""),
-    (Exercise, "e", "JOIN {table} e ON e.id = a.exercise_id"),
-    (QuizItem, "i", "LEFT JOIN {table} i ON i.id = a.item_id"),
-    (Quiz, "q", "LEFT JOIN {table} q ON q.id = i.quiz_id"),
+# Model, alias, how it is joined to the attempt, and the fields grading and the response
+# read (None: all). The others (an exercise's program, the variant's large frozen
+# solution, which services.prepared keeps per process) are left deferred: they load on
+# first use, as with the ORM's defer().
+_JOINS = (
+    (Attempt, "a", "", None),
+    (Exercise, "e", "JOIN {table} e ON e.id = a.exercise_id",
+     ("id", "ask", "asked_nodes", "tolerance_rel", "tolerance_abs", "tolerance_sig_figs")),
+    (QuizItem, "i", "LEFT JOIN {table} i ON i.id = a.item_id", ("id", "quiz_id")),
+    (Quiz, "q", "LEFT JOIN {table} q ON q.id = i.quiz_id",
+     ("id", "due_at", "time_limit_minutes", "attempts_allowed", "retry_penalty",
+      "hint_level", "follow_through_credit", "show_correctness", "show_solution")),
+    (Variant, "v", "JOIN {table} v ON v.id = a.variant_id", ("id", "created_at")),
 )
-# The variant's solution is large and frozen: the grader keeps it prepared per process
-# (services.prepared), so only these columns come along; the rest loads on first use.
-_VARIANT_FIELDS = ("id", "exercise_id", "seed", "created_at")
+# What a submission changes on its attempt; the first three are also what must not have
+# changed since they were read (a concurrent submission, or a regrade raising best_score).
+COUNTERS = ("graded_count", "best_score", "solved")
 
 
 class _Reader:
@@ -36,55 +46,81 @@ class _Reader:
         self.names = [f.attname for f in fields]
         quote = connection.ops.quote_name
         self.columns = [f"{alias}.{quote(f.column)}" for f in fields]
-        self.converters = []
-        for f in fields:
+        self.converters = []  # (position, converters, column) where there are any
+        for k, f in enumerate(fields):
             col = f.get_col(alias)
             found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-            self.converters.append((found, col))
+            if found:
+                self.converters.append((k, found, col))
 
     def build(self, row: tuple, start: int):
         values = list(row[start:start + len(self.names)])
-        for k, (converters, col) in enumerate(self.converters):
-            for convert in converters:
-                values[k] = convert(values[k], col, connection)
         if values[0] is None:  # the outer join found nothing (practice: no quiz)
             return None
+        for k, converters, col in self.converters:
+            for convert in converters:
+                values[k] = convert(values[k], col, connection)
         return self.model.from_db(connection.alias, self.names, values)
 
 
-_compiled: dict[str, tuple[str, list[_Reader]]] = {}
+class _Statements:
+    """The SQL for one database backend, built on first use."""
+
+    def __init__(self):
+        quote = connection.ops.quote_name
+        self.readers = [_Reader(model, alias, names) for model, alias, _, names in _JOINS]
+        joins = [join.format(table=quote(model._meta.db_table))
+                 for model, _, join, _ in _JOINS[1:]]
+        attempt_table = quote(Attempt._meta.db_table)
+        self.read = (f"SELECT {', '.join(c for r in self.readers for c in r.columns)} "
+                     f"FROM {attempt_table} a {' '.join(joins)} "
+                     "WHERE a.id = %s AND a.learner_id = %s")
+
+        self.submission_fields = [f for f in Submission._meta.concrete_fields
+                                  if not f.primary_key]
+        columns = ", ".join(quote(f.column) for f in self.submission_fields)
+        marks = ", ".join(["%s"] * len(self.submission_fields))
+        returning = (f" RETURNING {quote(Submission._meta.pk.column)}"
+                     if connection.features.can_return_columns_from_insert else "")
+        table = quote(Submission._meta.db_table)
+        self.insert = f"INSERT INTO {table} ({columns}) VALUES ({marks}){returning}"
+
+        self.counter_fields = [Attempt._meta.get_field(name)
+                               for name in (*COUNTERS, "updated_at")]
+        sets = ", ".join(f"{quote(f.column)} = %s" for f in self.counter_fields)
+        unchanged = " AND ".join(f"{quote(name)} = %s" for name in COUNTERS)
+        self.bump = (f"UPDATE {attempt_table} SET {sets} "
+                     f"WHERE {quote(Attempt._meta.pk.column)} = %s AND {unchanged}")
+        # PostgreSQL does both in one statement: the insert happens only if the update
+        # matched (the row as read), so nothing is stored when the counters moved on.
+        self.bump_and_insert = None
+        if connection.vendor == "postgresql":
+            self.bump_and_insert = (
+                f"WITH bumped AS ({self.bump} RETURNING 1) "
+                f"INSERT INTO {table} ({columns}) SELECT {marks} FROM bumped{returning}")
 
 
-def _query() -> tuple[str, list[_Reader]]:
-    key = connection.vendor
-    if key not in _compiled:
-        readers = [_Reader(model, alias) for model, alias, _ in _JOINS]
-        readers.append(_Reader(Variant, "v", _VARIANT_FIELDS))
-        joins = [join.format(table=connection.ops.quote_name(model._meta.db_table))
-                 for model, _, join in _JOINS[1:]]
-        joins.append(f"JOIN {connection.ops.quote_name(Variant._meta.db_table)} v "
-                     "ON v.id = a.variant_id")
-        # Only the attempt's row is locked; SQLite has no row locks (it serialises writers).
-        lock = " FOR UPDATE OF a" if connection.features.has_select_for_update_of else ""
-        sql = (f"SELECT {', '.join(c for r in readers for c in r.columns)} "
-               f"FROM {connection.ops.quote_name(Attempt._meta.db_table)} a "
-               f"{' '.join(joins)} WHERE a.id = %s AND a.learner_id = %s{lock}")
-        _compiled[key] = sql, readers
-    return _compiled[key]
+_statements: dict[str, _Statements] = {}
 
 
-def lock_own_attempt(attempt_id: int, learner_id: int) -> Attempt | None:
+def _sql() -> _Statements:
+    found = _statements.get(connection.vendor)
+    if found is None:
+        found = _statements[connection.vendor] = _Statements()
+    return found
+
+
+def read_own_attempt(attempt_id: int, learner_id: int) -> Attempt | None:
     """The learner's attempt with its exercise, quiz item, quiz and variant (its solution
-    deferred), locked until the transaction ends; None if it is not theirs. Call inside
-    `transaction.atomic()`."""
-    sql, readers = _query()
+    deferred); None if it is not theirs."""
+    sql = _sql()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [attempt_id, learner_id])
+        cursor.execute(sql.read, [attempt_id, learner_id])
         row = cursor.fetchone()
     if row is None:
         return None
     built, start = [], 0
-    for reader in readers:
+    for reader in sql.readers:
         built.append(reader.build(row, start))
         start += len(reader.names)
     attempt, exercise, item, quiz, variant = built
@@ -96,39 +132,45 @@ def lock_own_attempt(attempt_id: int, learner_id: int) -> Attempt | None:
     return attempt
 
 
-_SUBMISSION_FIELDS = [f for f in Submission._meta.concrete_fields if not f.primary_key]
-_ATTEMPT_COUNTERS = [Attempt._meta.get_field(name)
-                     for name in ("graded_count", "best_score", "solved", "updated_at")]
-
-
-def insert_submission(submission: Submission) -> Submission:
-    """INSERT a new submission (what `save()` does for a new row, less the query building)
-    and set its id. Submissions are append-only: there is no matching update."""
-    quote = connection.ops.quote_name
-    fields = _SUBMISSION_FIELDS
-    values = [f.get_db_prep_save(f.pre_save(submission, True), connection) for f in fields]
-    sql = (f"INSERT INTO {quote(Submission._meta.db_table)} "
-           f"({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
-    with connection.cursor() as cursor:
-        if connection.features.can_return_columns_from_insert:
-            cursor.execute(sql + f" RETURNING {quote(Submission._meta.pk.column)}", values)
-            submission.pk = cursor.fetchone()[0]
+def store(submission: Submission, counters: dict | None = None) -> bool:
+    """Insert a new submission and set its id. With `counters` (the attempt's new
+    graded_count, best_score, solved and updated_at), store those on its attempt too, in
+    the same step, if the attempt's COUNTERS are still as they are on
+    `submission.attempt`; False (and nothing stored) if they are not. Submissions are
+    append-only: there is no matching update."""
+    sql = _sql()
+    values = [f.get_db_prep_save(f.pre_save(submission, True), connection)
+              for f in sql.submission_fields]
+    if counters is None:
+        with connection.cursor() as cursor:
+            stored = _execute_insert(cursor, sql.insert, values, submission)
+    else:
+        attempt = submission.attempt
+        bump = [*(f.get_db_prep_save(counters[f.attname], connection)
+                  for f in sql.counter_fields),
+                attempt.pk, *(getattr(attempt, name) for name in COUNTERS)]
+        if sql.bump_and_insert:
+            with connection.cursor() as cursor:
+                stored = _execute_insert(cursor, sql.bump_and_insert, bump + values,
+                                         submission)
         else:
-            cursor.execute(sql, values)
-            submission.pk = cursor.lastrowid
-    submission._state.adding = False
-    submission._state.db = connection.alias
-    return submission
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql.bump, bump)
+                stored = cursor.rowcount == 1 and _execute_insert(cursor, sql.insert, values,
+                                                                  submission)
+    if stored:
+        submission._state.adding = False
+        submission._state.db = connection.alias
+    return stored
 
 
-def update_counters(attempt: Attempt) -> None:
-    """Store the attempt's graded_count, best_score, solved and updated_at."""
-    quote = connection.ops.quote_name
-    fields = _ATTEMPT_COUNTERS
-    values = [f.get_db_prep_save(getattr(attempt, f.attname), connection) for f in fields]
-    sql = (f"UPDATE {quote(Attempt._meta.db_table)} "
-           f"SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "
-           f"WHERE {quote(Attempt._meta.pk.column)} = %s")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, attempt.pk])
+def _execute_insert(cursor, statement: str, values: list, submission: Submission) -> bool:
+    cursor.execute(statement, values)
+    if connection.features.can_return_columns_from_insert:
+        row = cursor.fetchone()
+        if row is None:
+            return False
+        submission.pk = row[0]
+    else:
+        submission.pk = cursor.lastrowid
+    return True

@@ -383,12 +383,25 @@ class AttemptSerializer(AttemptSummarySerializer):
                                     context=self.context).data
 
 
+@extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string"}],
+                      "nullable": True})
+class AnswerField(serializers.Field):
+    """One answer as sent, kept as it is: SubmissionCreateSerializer.validate checks every
+    answer's kind and size at once and reports them per node."""
+
+    def to_internal_value(self, data):
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
 class SubmissionCreateSerializer(serializers.Serializer):
     grads = serializers.DictField(
-        child=serializers.JSONField(), required=False, allow_empty=True,
+        child=AnswerField(), required=False, allow_empty=True,
         help_text="Node name → the gradient, as a number or arithmetic text like \"1/4\".")
     data = serializers.DictField(
-        child=serializers.JSONField(), required=False, allow_empty=True,
+        child=AnswerField(), required=False, allow_empty=True,
         help_text="For exercises that ask for forward values: node name → value.")
 
     def validate(self, attrs):

@@ -73,3 +73,31 @@ def test_best_score_never_goes_down(quiz, item, learner):
     attempt = learner.attempts.get()
     assert attempt.best_score == 1.0 and attempt.solved
     assert [s.score for s in attempt.submissions.order_by("id")] == [1.0, 0.75, 0.0]
+
+
+def test_a_submission_that_loses_a_race_is_counted_after_the_winner(quiz, item, learner,
+                                                                     monkeypatch):
+    """Two submissions read the same counters; the one stored second is counted as the
+    second: its retry penalty, and the quiz's limit, see the first."""
+    set_policy(quiz, retry_penalty=0.1, attempts_allowed=2)
+    attempt, _ = services.start_attempt(learner, item=item)
+    real_store = services.store
+    raced = []
+
+    def store_after_a_rival(submission, counters=None):
+        if not raced:
+            raced.append(True)
+            rival, _ = services.start_attempt(learner, item=item)  # the same row, read anew
+            services.submit(rival, MISSED_BRANCH)  # lands first
+        return real_store(submission, counters)
+
+    monkeypatch.setattr(services, "store", store_after_a_rival)
+    second = services.submit(attempt, BRANCH_ANSWERS)
+    assert (second.raw_score, second.score) == (1.0, pytest.approx(0.9))
+    stored = list(attempt.submissions.order_by("id").values_list("score", flat=True))
+    assert stored == [0.75, pytest.approx(0.9)]
+    fresh = learner.attempts.get()
+    assert fresh.graded_count == 2 and fresh.best_score == pytest.approx(0.9)
+    assert attempt.graded_count == 2  # the caller's copy shows where the attempt stands
+    with pytest.raises(services.Conflict, match="no attempts left"):
+        services.submit(attempt, BRANCH_ANSWERS)

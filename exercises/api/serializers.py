@@ -9,6 +9,8 @@ policy reveals the solution) only.
 
 from __future__ import annotations
 
+import math
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from drf_spectacular.utils import extend_schema_field
@@ -422,6 +424,8 @@ class SubmissionCreateSerializer(serializers.Serializer):
             elif value is not None and (isinstance(value, bool)
                                         or not isinstance(value, str | int | float)):
                 errors[name] = "an answer must be a number or text like \"1/4\""
+            elif isinstance(value, float) and not math.isfinite(value):  # 1e999 in JSON
+                errors[name] = "an answer must be a finite number"
             elif isinstance(value, str) and len(value) > MAX_CHARS * 5:
                 errors[name] = f"an answer is at most {MAX_CHARS} characters"
         if errors:

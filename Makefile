@@ -47,9 +47,10 @@ bench: venv
 
 # Production serving (README, "Production serving"): DEBUG off, so SECRET_KEY must be set;
 #   SECRET_KEY=... DATABASE_URL=postgres://... REDIS_URL=redis://127.0.0.1:6379/0 make serve
-# Add SECURE_COOKIES=0 when not behind HTTPS. Workers, bind address: gunicorn.conf.py.
+# Add SECURE_COOKIES=0 when not behind HTTPS, MIGRATE=0 on every app host but the one that
+# migrates. Workers, bind address: gunicorn.conf.py.
 serve: venv
-	DEBUG=0 $(PY) manage.py migrate --noinput
+	$(if $(filter 0,$(MIGRATE)),@echo "MIGRATE=0: not migrating",DEBUG=0 $(PY) manage.py migrate --noinput)
 	DEBUG=0 $(PY) manage.py collectstatic --noinput -v 0
 	DEBUG=0 exec .venv/bin/gunicorn -c backprop_course/gunicorn.conf.py
 

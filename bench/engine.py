@@ -17,7 +17,7 @@ reported as a failure instead of killing the benchmark; micrograd gets a raised 
 limit and a thread with a large stack, and is also probed at Python's default limit.
 
 Inputs are given to our engine as floats, as micrograd gets them (the "exact inputs" rows
-give them as Fractions, as a program's literals are). Best of 3 up to 10^4 nodes.
+give them as Fractions, as a program's literals are). Best of 5 up to 10^4 nodes.
 The table is printed and written to bench/out/engine.md.
 """
 
@@ -212,7 +212,7 @@ def _in_big_thread(function, spec, limit: str) -> dict:
 # -- the parent: spawn workers, build the table -----------------------------------------------
 
 def measure(engine: str, kind: str, n: int, limit: str = "raised") -> dict:
-    repeat = 3 if n <= 10_000 else 1
+    repeat = 5 if n <= 10_000 else 1
     command = [sys.executable, "-m", "bench.engine", "--worker", engine, "--kind", kind,
                "--n", str(n), "--repeat", str(repeat), "--limit", limit]
     try:
@@ -274,7 +274,7 @@ def main(quick: bool = False) -> int:
     lines = [
         "# Engine benchmark: forward + backward, ours vs micrograd",
         "",
-        f"Python {sys.version.split()[0]}; same graph for both (spec seed {SEED}); best of 3 "
+        f"Python {sys.version.split()[0]}; same graph for both (spec seed {SEED}); best of 5 "
         "up to 10^4 nodes, else one run; each run in its own process. micrograd runs with the "
         "recursion limit raised to 4·nodes and a 1 GiB thread stack.",
         "",

@@ -136,10 +136,10 @@ class Graph:
             raise ProgramError("ops, args and names must have the same length", None)
         if names is None:
             names = [f"n{i}" for i in range(start, end)]
-        new = dict(zip(names, range(start, end), strict=True))
-        if len(new) != len(names) or not self.index_of.keys().isdisjoint(new):
+        self.index_of.update(zip(names, range(start, end), strict=True))
+        if len(self.index_of) != end:  # a name given twice, or one the graph already has
+            self.index_of = {name: i for i, name in enumerate(self.names)}  # as it was
             raise ProgramError("a node name is defined twice", None)
-        self.index_of.update(new)
         self.names += names
         self.kinds += [OP] * len(ops)
         self.ops += ops

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .models import Ask, Attempt, Course, Exercise, Quiz, QuizItem, Reveal, Submission
@@ -81,6 +82,61 @@ def attempts_for(user) -> QuerySet[Attempt]:
     taught = Q(item__quiz__course__instructors=user) | Q(exercise__course__instructors=user)
     return Attempt.objects.filter(mine | taught).distinct().select_related(
         "variant", "exercise", "item__quiz")
+
+
+def regradable_attempts(exercise: Exercise, user) -> QuerySet[Attempt]:
+    """The attempts at `exercise` whose submissions `user` may regrade: the one rule for
+    regrading (`services.regrade_exercise` and the admin's confirmation page use it).
+
+    A regrade changes learners' scores, so it reaches only the courses the user teaches
+    (Course.instructors), even for a shared exercise (no course) that quizzes of several
+    courses use; otherwise an instructor of one course could change another's grades.
+
+    - A quiz attempt belongs to its quiz's course, whoever owns the exercise: an
+      exercise of course A in a quiz of course B is B's to regrade there.
+    - A practice attempt (no quiz item) belongs to the exercise's course; at a shared
+      exercise, to every course its learner is enrolled in, so the instructors of any of
+      them may regrade it (practice counts towards no course's grades).
+    - Anyone may regrade their own practice attempt (an instructor's "preview as learner").
+
+    Superusers regrade every attempt, inactive users none. `user=None` is the system
+    itself (a shell, a task queued without a user), which regrades every attempt; the
+    adapters always pass the person who asked."""
+    attempts = Attempt.objects.filter(exercise=exercise)
+    if user is None or (user.is_active and user.is_superuser):
+        return attempts
+    if not user.is_active:
+        return attempts.none()
+    taught = Course.objects.filter(instructors=user).values("pk")
+    practice = Q(learner=user)
+    if exercise.course_id is None:
+        enrolled = get_user_model().objects.filter(enrolled_courses__in=taught).values("pk")
+        practice |= Q(learner__in=enrolled)
+    elif Course.objects.filter(pk=exercise.course_id, instructors=user).exists():
+        practice = Q()
+    return attempts.filter(Q(item__isnull=False, item__quiz__course__in=taught)
+                           | Q(practice, item__isnull=True))
+
+
+def regrade_scope(exercise: Exercise, user) -> dict:
+    """What regrading `exercise` would do for `user`, for a confirmation page: per course
+    the attempts and graded submissions (full, counted: the ones regraded), practice
+    attempts on their own row (course None), the totals, and whether attempts the user may
+    not regrade exist (only that: how many there are, and where, is other courses' own)."""
+    regradable = regradable_attempts(exercise, user)
+    graded = Q(submissions__kind=Submission.Kind.FULL, submissions__counted=True)
+    rows = [{"course": row["item__quiz__course__title"], "attempts": row["attempts"],
+             "submissions": row["submissions"]}
+            for row in regradable.order_by().values(
+                "item__quiz__course_id", "item__quiz__course__title").annotate(
+                attempts=Count("pk", distinct=True),
+                submissions=Count("submissions", filter=graded, distinct=True))]
+    rows.sort(key=lambda row: (row["course"] is None, row["course"] or ""))
+    others = Attempt.objects.filter(exercise=exercise).exclude(
+        pk__in=regradable.values("pk")).exists()
+    return {"exercise": exercise, "courses": rows, "others": others,
+            "attempts": sum(row["attempts"] for row in rows),
+            "submissions": sum(row["submissions"] for row in rows)}
 
 
 def learner_items(user, quiz: Quiz) -> list[tuple[QuizItem, Attempt | None]]:

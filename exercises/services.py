@@ -403,12 +403,18 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
 
 
 def regrade_exercise(exercise: Exercise, *, by=None, reason: str = "") -> list[Regrade]:
-    """Grade every stored full submission again under the exercise's current settings.
+    """Grade the stored full submissions again under the exercise's current settings.
     The submissions stay as they were; each regrade is recorded with old and new scores,
-    and a learner's best score never goes down."""
+    and a learner's best score never goes down.
+
+    Only the attempts `by` may regrade are touched (`selectors.regradable_attempts`, the
+    one rule: attempts in the courses they teach, practice by those courses' learners,
+    their own practice; superusers everything; `by=None`, the system, everything). A shared
+    exercise used in other courses' quizzes leaves those courses' scores as they are; a
+    user who may regrade nothing gets an empty list."""
     regrades = []
-    attempts = Attempt.objects.filter(exercise=exercise).select_related("variant",
-                                                                        "item__quiz")
+    attempts = selectors.regradable_attempts(exercise, by).select_related(
+        "variant", "item__quiz")
     for attempt in attempts:
         with transaction.atomic():
             locked = Attempt.objects.select_for_update().get(pk=attempt.pk)

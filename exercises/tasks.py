@@ -11,9 +11,16 @@ from .models import Exercise
 
 @shared_task
 def regrade_exercise(exercise_id: int, user_id: int | None = None, reason: str = "") -> dict:
-    """Counts, and the ids of the Regrade rows made (the admin lists them when eager)."""
+    """Counts, and the ids of the Regrade rows made (the admin lists them when eager).
+    Only what the user may regrade is regraded (services.regrade_exercise); no user id is
+    the system, which regrades everything, but a user deleted since the task was queued
+    regrades nothing (not everything, as user=None would)."""
     exercise = Exercise.objects.get(pk=exercise_id)
-    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    user = None
+    if user_id is not None:
+        user = get_user_model().objects.filter(pk=user_id).first()
+        if user is None:
+            return {"regraded": 0, "changed": 0, "regrade_ids": []}
     regrades = services.regrade_exercise(exercise, by=user, reason=reason)
     changed = sum(1 for r in regrades if r.old_score != r.new_score)
     return {"regraded": len(regrades), "changed": changed,

@@ -161,12 +161,20 @@ class ExerciseAdmin(ScopedAdmin):
     @admin.action(description="Regrade submissions of the selected exercises",
                   permissions=["change"])
     def regrade(self, request, queryset):
+        """A confirmation page saying what will be regraded, per exercise and course: only
+        what the user may regrade (selectors.regradable_attempts), which for a shared
+        exercise leaves other courses' attempts alone."""
         form = RegradeForm(request.POST if "apply" in request.POST else None)
+        scopes = [selectors.regrade_scope(exercise, request.user) for exercise in queryset]
+        nothing = _nothing_to_regrade(scopes)
         if form.is_bound and form.is_valid():
+            if nothing:
+                self.message_user(request, nothing, messages.WARNING)
+                return None  # the admin redirects back to the changelist
             return self._start_regrade(request, queryset, form.cleaned_data["reason"])
-        exercises = queryset.annotate(attempt_count=Count("attempts", distinct=True))
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,
-                   "title": "Regrade submissions", "form": form, "exercises": exercises,
+                   "title": "Regrade submissions", "form": form, "scopes": scopes,
+                   "nothing": nothing,
                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
         return TemplateResponse(request, "admin/exercises/exercise/regrade.html", context)
 
@@ -194,6 +202,17 @@ class ExerciseAdmin(ScopedAdmin):
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,
                    "title": "Regrade results", "rows": rows, "changed": changed}
         return TemplateResponse(request, "admin/exercises/exercise/regrade_done.html", context)
+
+
+def _nothing_to_regrade(scopes: list[dict]) -> str:
+    """Why regrading these exercises would do nothing ("" if it would regrade some)."""
+    if any(scope["submissions"] for scope in scopes):
+        return ""
+    if any(scope["others"] for scope in scopes):
+        return ("Nothing to regrade for you: the selected exercises have no graded "
+                "submissions in the courses you teach. Attempts in other courses are "
+                "left to their instructors.")
+    return "Nothing to regrade: the selected exercises have no graded submissions yet."
 
 
 def _preview_view(model_admin: ExerciseAdmin, request):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from exercises import services
 from exercises.models import Course, Quiz, QuizItem
 
-from .helpers import BRANCH_PROGRAM, RANDOM_PROGRAM, make_user
+from .helpers import BRANCH_ANSWERS, BRANCH_PROGRAM, RANDOM_PROGRAM, make_user
 
 
 @pytest.fixture
@@ -93,3 +95,25 @@ def instructor_client(client, instructor):
 @pytest.fixture
 def item(quiz):
     return quiz.items.get()
+
+
+@pytest.fixture
+def shared_two_courses(course, other_course, learner):
+    """A shared exercise (no course) in a quiz of course A and a quiz of course B, each
+    with a learner's quiz attempt and practice attempt, all graded 0.75 (x is 1.4% off:
+    wrong at the 1% tolerance, right at 5%)."""
+    shared = services.create_exercise(title="Shared: x feeds two operations",
+                                      program=BRANCH_PROGRAM, difficulty=2)
+    bea = make_user("bea")
+    other_course.learners.add(bea)
+    answers = {**BRANCH_ANSWERS, "x": "36.5"}
+    attempts = {}
+    for label, quiz_course, who in (("a", course, learner), ("b", other_course, bea)):
+        quiz = Quiz.objects.create(course=quiz_course, title=f"{quiz_course} quiz")
+        item = QuizItem.objects.create(quiz=quiz, exercise=shared, position=1)
+        quiz_attempt, _ = services.start_attempt(who, item=item)
+        practice, _ = services.start_attempt(who, exercise=shared)
+        for attempt in (quiz_attempt, practice):
+            assert services.submit(attempt, answers).score == 0.75
+        attempts[f"{label}_quiz"], attempts[f"{label}_practice"] = quiz_attempt, practice
+    return SimpleNamespace(exercise=shared, learner_b=bea, **attempts)

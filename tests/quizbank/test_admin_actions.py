@@ -13,7 +13,7 @@ from backprop_course.celery import app
 from exercises import tasks
 from exercises.models import Exercise, IntegrationToken, Regrade, Submission
 
-from .helpers import BRANCH_ANSWERS, submit
+from .helpers import BRANCH_ANSWERS, make_user, submit
 
 CHANGELIST = reverse("admin:exercises_exercise_changelist")
 GENERATE = reverse("admin:exercises_exercise_generate")
@@ -166,6 +166,62 @@ def test_other_instructors_queue_nothing_for_my_exercises(client, other_instruct
     client.force_login(other_instructor)
     run_action(client, "regrade", [exercise], apply="1")
     assert not broker.called
+
+
+def test_regrading_a_shared_exercise_shows_and_keeps_to_my_courses(
+        instructor_client, instructor, shared_two_courses, eager):
+    s = shared_two_courses
+    Exercise.objects.filter(pk=s.exercise.pk).update(tolerance_rel=0.05)
+    confirm = run_action(instructor_client, "regrade", [s.exercise])
+    assert confirm.status_code == 200 and not eager.called
+    page = confirm.content.decode()
+    assert "2 graded submissions in 2 attempts to regrade:" in page
+    assert "<li>Course A: 1 submission in 1 attempt</li>" in page
+    assert "<li>practice (outside any quiz): 1 submission in 1 attempt</li>" in page
+    assert "Course B" not in page  # neither regraded nor named
+    assert "Its attempts in courses you do not teach are left as they are" in page
+    assert 'value="Regrade"' in page
+
+    done = run_action(instructor_client, "regrade", [s.exercise], apply="1", reason="5%")
+    assert done.status_code == 200
+    assert eager.call_args_list == [mock.call(s.exercise.pk, instructor.pk, "5%")]
+    assert "Regraded 2 submissions: 2 scores changed." in done.content.decode()
+    assert {r.submission.attempt_id for r in Regrade.objects.all()} == {
+        s.a_quiz.pk, s.a_practice.pk}
+    s.b_quiz.refresh_from_db()
+    assert s.b_quiz.best_score == 0.75  # course B's grades are as they were
+
+
+def test_the_superuser_regrades_a_shared_exercise_in_every_course(
+        client, superuser, shared_two_courses, eager):
+    s = shared_two_courses
+    client.force_login(superuser)
+    page = run_action(client, "regrade", [s.exercise]).content.decode()
+    assert "4 graded submissions in 4 attempts to regrade:" in page
+    assert "<li>Course A: 1 submission in 1 attempt</li>" in page
+    assert "<li>Course B: 1 submission in 1 attempt</li>" in page
+    assert "<li>practice (outside any quiz): 2 submissions in 2 attempts</li>" in page
+    assert "left as they are" not in page
+    run_action(client, "regrade", [s.exercise], apply="1")
+    assert Regrade.objects.count() == 4
+
+
+def test_nothing_to_regrade_is_said_not_an_error(client, shared_two_courses, broker):
+    """A staff user who teaches no course using the shared exercise may manage it, but
+    may regrade none of its attempts: the page says so, and applying queues nothing."""
+    s = shared_two_courses
+    client.force_login(make_user("newcomer", staff=True))
+    confirm = run_action(client, "regrade", [s.exercise])
+    assert confirm.status_code == 200
+    page = confirm.content.decode()
+    assert "0 graded submissions in 0 attempts to regrade." in page
+    assert "Nothing to regrade for you" in page and 'value="Regrade"' not in page
+    assert "Course A" not in page and "Course B" not in page
+    applied = run_action(client, "regrade", [s.exercise], apply="1")
+    assert applied.status_code == 302 and applied["Location"].startswith(CHANGELIST)
+    assert not broker.called and not Regrade.objects.exists()
+    listing = client.get(applied["Location"]).content.decode()
+    assert "Nothing to regrade for you" in listing
 
 
 def test_submissions_are_read_only_in_the_admin(instructor_client, item, learner):

@@ -18,13 +18,14 @@ from fractions import Fraction
 from . import numbers
 from .errors import ProgramError
 from .graph import CONST, INPUT, Graph, topological_order
+from .names import check_name
 from .ops import by_symbol
 
 MAX_DIAGRAM_CHARS = 20_000
 MAX_DIAGRAM_NODES = 500
 
 _NODE = re.compile(
-    r"""\s*(?P<id>[A-Za-z_][\w]*)\s*
+    r"""\s*(?P<id>[^\W\d]\w*)\s*                         # a word in any script (see _shape)
         (?P<shape>\(\(\s*(?P<circle>"[^"]*"|[^()]*?)\s*\)\)      # ((op))
                  |\[\s*(?P<box>"[^"]*"|[^\[\]]*?)\s*\]           # [value]
                  |\(\s*(?P<round>"[^"]*"|[^()]*?)\s*\))?\s*      # (value)
@@ -34,7 +35,6 @@ _NODE = re.compile(
 _ARROW = re.compile(r"\s*-{2,}>\s*(?:\|[^|]*\|\s*)?|\s*==+>\s*")
 _BREAK = re.compile(r"<br\s*/?>|\\n", re.IGNORECASE)
 _FIELD = re.compile(r"^\s*(data|grad)\s*[:=]\s*(.+?)\s*$", re.IGNORECASE)
-_IDENT = re.compile(r"^[A-Za-z_][\w]*$")
 _SKIP_WORDS = {"style", "classDef", "class", "linkStyle", "click", "subgraph", "end",
                "direction"}
 
@@ -80,6 +80,8 @@ def _shape(shapes: dict[str, _Shape], part: str, line: int) -> str:
     match = _NODE.fullmatch(part)
     if not match:
         raise ProgramError(f"cannot read '{part.strip()[:40]}' as a node", line)
+    if match["id"] not in shapes:
+        check_name(match["id"], line, "node id")  # an id can become a node's name
     shape = shapes.setdefault(match["id"], _Shape(match["id"], line))
     if match["shape"]:
         label = next(g for g in (match["circle"], match["box"], match["round"]) if g is not None)
@@ -102,7 +104,8 @@ def _read_box(shape: _Shape) -> tuple[str, Fraction | None, bool]:
         elif part.lower() == "(const)":
             const = True
         elif i == 0:
-            if _IDENT.match(part):
+            if part.isidentifier():  # a name, in any script: only ASCII ones are taken
+                check_name(part, shape.line)
                 name = part
             else:
                 data = _number(part, shape)

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import ast
 import random
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from . import numbers
 from .errors import ProgramError
 from .graph import Graph, Node
+from .names import check_name
 from .ops import FUNCTIONS, REGISTRY, power
 
 MAX_PROGRAM_CHARS = 20_000
@@ -33,6 +36,7 @@ RANDOM_SOURCES = ("randint", "choice")
 # limit is checked again on the built graph.
 _COUNTED = (ast.BinOp, ast.UnaryOp, ast.Call, ast.Constant)
 RESERVED = frozenset(FUNCTIONS) | frozenset(RANDOM_SOURCES) | {"const"}
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # where Python's tokenizer starts a new line
 
 
 @dataclass
@@ -99,11 +103,16 @@ def parse(text: str) -> Program:
     program = Program(text)
     defined: dict[str, int] = {}
     node_budget = MAX_NODES
+    # Names can only be non-ASCII in a non-ASCII text (comments may be): check only then.
+    typed_lines = None if text.isascii() else [
+        part.encode("utf-8") for part in _LINE_BREAK.split(text)]
     for stmt in module.body:
         line = stmt.lineno
         if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 or not isinstance(
                 stmt.targets[0], ast.Name):
             raise ProgramError("each line must be one assignment: name = expression", line)
+        if typed_lines is not None:
+            _check_names(typed_lines, stmt)
         target = stmt.targets[0].id
         if target in RESERVED:
             raise ProgramError(f"'{target}' is a function name and cannot be assigned", line)
@@ -125,6 +134,22 @@ def parse(text: str) -> Program:
         raise ProgramError(f"the output '{last.target}' must be computed from other names, "
                            "not a number", last.line)
     return program
+
+
+def _check_names(typed_lines: list[bytes], stmt: ast.stmt) -> None:
+    """Every name in a statement, as typed, is plain ASCII; the first one that is not, in
+    reading order, is refused. As typed, because Python folds some look-alikes together
+    before the ast has them ('ａ' and 'ﬁ' arrive as 'a' and 'fi')."""
+    names = sorted((n for n in ast.walk(stmt) if isinstance(n, ast.Name)),
+                   key=lambda n: (n.lineno, n.col_offset))
+    for name in names:
+        try:  # ast offsets count UTF-8 bytes within the line
+            typed = typed_lines[name.lineno - 1][name.col_offset:name.end_col_offset].decode()
+        except (IndexError, TypeError, UnicodeDecodeError):
+            typed = name.id
+        if unicodedata.normalize("NFKC", typed) != name.id:
+            typed = name.id  # not the name after all (never seen): judge the folded one
+        check_name(typed, name.lineno)
 
 
 def _statement(text, value, target, line, defined) -> Statement:

@@ -182,6 +182,61 @@ def test_import_errors(text, fragment, line):
         assert str(info.value).startswith(f"line {line}: ")
 
 
+# -- names from a diagram are plain ASCII, as in programs ------------------------------------------
+
+ADDITION = """flowchart LR
+    a["a<br/>data: 3"] --> plus(("+"))
+    b["b<br/>data: 2"] --> plus
+    plus --> c["c<br/>data: 5"]
+"""
+
+NON_ASCII = {
+    # id: (diagram, line, what the message names, the character named)
+    "label_name": (ADDITION.replace('"b<br/>', '"\u0430<br/>'), 3, "the name '\u0430'",
+                   "U+0430 CYRILLIC SMALL LETTER A"),
+    "result_label_name": (ADDITION.replace('"c<br/>', '"c\u0430<br/>'), 4,
+                          "the name 'c\u0430'", "U+0430"),
+    "fullwidth_label_name": (ADDITION.replace('"b<br/>', '"\uff42<br/>'), 3,
+                             "the name '\uff42'", "FULLWIDTH LATIN SMALL LETTER B"),
+    "combining_mark_in_label": (ADDITION.replace('"b<br/>', '"b\u0302<br/>'), 3,
+                                "the name 'b\u0302'", "U+0302 COMBINING CIRCUMFLEX ACCENT"),
+    "box_id_without_label": ("flowchart LR\n    x\u0430 --> p((\"exp\"))\n", 2,
+                             "the node id 'x\u0430'", "U+0430"),
+    "id_starting_with_a_look_alike": (ADDITION.replace("b[", "\u0431["), 3,
+                                      "the node id '\u0431'", "CYRILLIC SMALL LETTER BE"),
+    # An op with no result box is named by its circle's id.
+    "circle_id": ("flowchart LR\n    a[\"a<br/>data: 1\"] --> \u0435xp((\"exp\"))\n", 2,
+                  "the node id '\u0435xp'", "CYRILLIC SMALL LETTER IE"),
+}
+
+
+@pytest.mark.parametrize("text,line,named,character", list(NON_ASCII.values()),
+                         ids=list(NON_ASCII))
+def test_non_ascii_names_and_ids_are_refused(text, line, named, character):
+    with pytest.raises(ProgramError) as info:
+        parse_mermaid(text).solve()
+    error = info.value
+    assert error.line == line, str(error)
+    assert error.message.startswith(f"{named} has a character that is not a plain letter, "
+                                    "digit or underscore (")
+    assert character in error.message and error.message.endswith("): use ASCII names")
+
+
+def test_look_alike_label_message():
+    with pytest.raises(ProgramError) as info:
+        parse_mermaid(ADDITION.replace('"b<br/>', '"\u0430<br/>'))
+    assert str(info.value) == (
+        "line 3: the name '\u0430' has a character that is not a plain letter, digit or "
+        "underscore ('\u0430', U+0430 CYRILLIC SMALL LETTER A): use ASCII names")
+
+
+def test_non_ascii_op_symbols_and_numbers_are_still_read():
+    g = parse_mermaid('flowchart LR\n    a["a<br/>data: −3"] --> m(("×"))\n'
+                      '    two["2<br/>(const)"] --> m\n    m --> L["L"]\n').solve()
+    assert g.names == ["a", "two", "L"]
+    assert g["L"].data == -6 and g["a"].grad == 2
+
+
 # -- export ------------------------------------------------------------------------------------
 
 def test_export_fills_data_and_grad():

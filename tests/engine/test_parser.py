@@ -92,9 +92,57 @@ def test_multiline_expressions():
     assert g["y"].data == 5
 
 
-def test_non_ascii_names():
-    g = parse("α = 2\nβ = α * 3\n").solve()
-    assert g["α"].grad == 3
+# -- names are plain ASCII ------------------------------------------------------------------
+
+def test_look_alike_name_is_refused_with_line_and_character():
+    # Cyrillic а (U+0430) reads exactly like Latin a: it would be a second, unknown name.
+    error = refused("a = 2\nb = \u0430 * 3\n")
+    assert str(error) == ("line 2: the name '\u0430' has a character that is not a plain "
+                          "letter, digit or underscore ('\u0430', U+0430 CYRILLIC SMALL "
+                          "LETTER A): use ASCII names")
+    assert error.as_dict() == {"line": 2, "message": error.message}
+
+
+NON_ASCII_NAMES = {
+    # id: (program, line, the name as typed, the character named)
+    "assigned": ("a = 2\n\u0430 = a * 3\n", 2, "\u0430", "U+0430 CYRILLIC SMALL LETTER A"),
+    "mixed_in_one_name": ("a = 2\nb = a\u0430 + 1\n", 2, "a\u0430", "U+0430"),
+    "greek": ("\u03b1 = 2\nL = \u03b1 * 3\n", 1, "\u03b1", "GREEK SMALL LETTER ALPHA"),
+    # Python folds ｘ (fullwidth) into x before the ast sees it: judged as typed.
+    "fullwidth_folded_by_python": ("\uff58 = 2\nL = \uff58 * 3\n", 1, "\uff58",
+                                   "U+FF58 FULLWIDTH LATIN SMALL LETTER X"),
+    "ligature_folded_by_python": ("fi = 2\nL = \ufb01 * 3\n", 2, "\ufb01",
+                                  "LATIN SMALL LIGATURE FI"),
+    # The notes write a·b; Python reads x·2 as one (unknown) name.
+    "middle_dot": ("x = 1\ny = x\u00b72 + 1\n", 2, "x\u00b72", "U+00B7 MIDDLE DOT"),
+    "look_alike_function": ("x = 1\ny = \u0435xp(x)\n", 2, "\u0435xp",
+                            "CYRILLIC SMALL LETTER IE"),
+    "combining_accent_on_a_continuation_line": ("x = 1\ny = (x +\n     e\u0301)\n", 3,
+                                                "e\u0301", "U+0301 COMBINING ACUTE ACCENT"),
+    "after_a_windows_line_break": ("x = 1\r\ny = x * \u0445\r\n", 2, "\u0445",
+                                   "CYRILLIC SMALL LETTER HA"),
+}
+
+
+@pytest.mark.parametrize("text,line,typed,character", list(NON_ASCII_NAMES.values()),
+                         ids=list(NON_ASCII_NAMES))
+def test_non_ascii_names_are_refused(text, line, typed, character):
+    error = refused(text)
+    assert error.line == line, str(error)
+    assert error.message.startswith(f"the name '{typed}' has a character that is not a plain "
+                                    "letter, digit or underscore (")
+    assert character in error.message and error.message.endswith("): use ASCII names")
+
+
+def test_non_ascii_outside_names_is_fine():
+    g = parse("# ∂L/∂x for f(x) = ½x², as in the notes (× is *)\nx = 3\n"
+              "L = x ** 2  # σ, ·, é\n").solve()
+    assert g.names == ["x", "L"] and g["x"].grad == 6
+
+
+def test_plain_ascii_names_of_every_kind_are_accepted():
+    g = parse("_a = 1\nB2 = 2\nlong_name_3 = _a * B2\n").solve()
+    assert g["long_name_3"].data == 2
 
 
 def test_nothing_is_ever_evaluated(tmp_path):

@@ -235,6 +235,9 @@ def learner_result(submission: Submission, now=None) -> dict:
             level = result.get("hint_level", 3)
             shown["nodes"] = {name: _without_answers(node, level)
                               for name, node in result.get("nodes", {}).items()}
+        else:
+            shown["nodes"] = {name: _learner_node(node)
+                              for name, node in result.get("nodes", {}).items()}
         return shown
     nodes = {name: {k: node.get(k) for k in _VERDICT_KEYS if k in node}
              for name, node in result.get("nodes", {}).items()}
@@ -242,12 +245,27 @@ def learner_result(submission: Submission, now=None) -> dict:
             "message": "Your answers are saved; results are shown after the due date."}
 
 
+_FORMULA_KEYS = ("hint_formula", "hint_formula_latex")
+
+
+def _learner_node(node: dict) -> dict:
+    """A node's result with one hint, under the keys "hint" / "hint_latex"."""
+    if not any(key in node for key in _FORMULA_KEYS):
+        return node
+    return {k: v for k, v in node.items() if k not in _FORMULA_KEYS}
+
+
 def _without_answers(node: dict, hint_level: int) -> dict:
-    """Hint level 3 may spell out the right number; that waits for the solution policy."""
-    shown = {k: v for k, v in node.items() if k not in ("expected", "correct_value")}
+    """Hint level 3 may spell out the right number; that waits for the solution policy.
+    Until then the learner gets the level-2 (formula) hint the grader recorded beside it;
+    a result stored before the grader did has none, so its hint stays blank."""
+    shown = {k: v for k, v in node.items()
+             if k not in ("expected", "correct_value", *_FORMULA_KEYS)}
     if hint_level >= 3 and shown.get("hint"):
         # A level-3 hint works the numbers through to the node's correct value.
-        shown["hint"] = shown["hint_latex"] = None
+        formula = node.get("hint_formula") or None
+        shown["hint"] = formula
+        shown["hint_latex"] = node.get("hint_formula_latex") if formula else None
     return shown
 
 

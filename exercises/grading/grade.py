@@ -6,14 +6,18 @@
 
 Per node: read the answer → verdict within tolerance → for a wrong one, follow-through
 and the misconception catalogue → a hint at the policy's level. The result is plain JSON
-data; nothing in it reveals a correct value unless the hint level is 3.
+data; nothing in it reveals a correct value unless the hint level is 3. A node with a
+level-3 hint also gets the level-2 (formula) hint as "hint_formula" / "hint_formula_latex",
+for a learner who may not see the correct value yet (`selectors.learner_result`).
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 from .answers import Answer, read_answer
 from .followthrough import FollowThrough, follow_through
-from .hints import carried_hint, hint
+from .hints import FORMULA_LEVEL, carried_hint, hint
 from .misconceptions import Diagnosis, Edge, Site, diagnose
 from .policy import GradingPolicy
 from .solution import Solved, read_solution
@@ -104,11 +108,15 @@ def _grade_node(solved: Solved, i: int, answer: Answer, ft: FollowThrough,
             result["explanation"] += f" Consistency with a {what} of 0 earns no credit."
         else:
             result["credit"] = float(policy.follow_through_credit)
-        pieces = carried_hint(solved, i, ft.origin[i], policy.hint_level, ask)
+        make = partial(carried_hint, solved, i, ft.origin[i])
     else:
-        pieces = hint(solved, i, policy.hint_level, ask)
+        make = partial(hint, solved, i)
+    pieces = make(policy.hint_level, ask)
     if pieces is not None:
         result["hint"], result["hint_latex"] = pieces
+        if policy.hint_level > FORMULA_LEVEL:
+            # The worked numbers end in the correct value; the formula never works one out.
+            result["hint_formula"], result["hint_formula_latex"] = make(FORMULA_LEVEL, ask)
     return result
 
 

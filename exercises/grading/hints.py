@@ -4,8 +4,14 @@
     2 formula  ∂L/∂x = ∂L/∂y·∂y/∂x + ∂L/∂z·∂z/∂x, with the local derivatives as formulas
     3 numbers  the same with the solution's numbers, ending in the node's value
 
-Each level includes the ones below it, so a level-2 hint reads on its own. Levels 1 and 2
-never contain the node's correct value; level 3 does (the product decides when to show it).
+Each level includes the ones below it, so a level-2 hint reads on its own. Level 3 works
+the numbers through to the node's correct value (the product decides when to show it; until
+then the grader's `hint_formula`, the level-2 hint, stands in for it). Levels 1 and 2 work
+no number out from the data: they write names, the graph's own constants, a power gate's
+exponent (and it less one) and the fixed numbers of the gate rules (1, −1, 0). So where a
+node feeds the output through a gate whose local derivative is one of those, as in
+L = a × 3 or L = a + b, the formula (∂L/∂a = 3, = 1) is also its gradient, but only ever
+as a number the graph or the gate's rule shows anyway.
 The wording keeps the notes' gate vocabulary: add distributes, multiply swaps, branch
 sums, max routes.
 """
@@ -31,16 +37,22 @@ from .notation import (
 from .solution import Solved
 
 _COUNT_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
+FORMULA_LEVEL = 2  # the highest level that works no numbers through
+TOP_LEVEL = 3
 
 
 def hint(solved: Solved, i: int, level: int, ask: str = "grad") -> Piece | None:
     if level <= 0:
         return None
+    level = min(level, TOP_LEVEL)
     key = (i, level, ask)
     cached = solved.hints.get(key)
     if cached is None:
         build = _grad_levels if ask == "grad" else _data_levels
-        cached = solved.hints[key] = join([make() for make in build(solved, i)[:level]], " ")
+        top = build(solved, i)[level - 1]()
+        # Each level is the one below it and one more part: build on the cached one.
+        cached = top if level == 1 else join([hint(solved, i, level - 1, ask), top], " ")
+        solved.hints[key] = cached
     return cached
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from exercises import services
 from exercises.demo import read
-from exercises.models import Quiz, QuizItem, Reveal
+from exercises.models import Quiz, QuizItem, Reveal, Submission
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,15 @@ def secrets_of(exercise, shown_values=()) -> list[float]:
     return sorted({n["grad"] for n in solution["nodes"]
                    if abs(n["grad"]) not in (0.0, 1.0)
                    and all(abs(n["grad"] - v) > 1e-3 * max(1, abs(v)) for v in given)})
+
+
+FORMULA_KEYS = {"hint_formula", "hint_formula_latex"}
+
+
+def instructor_nodes(cast, attempt_id: int) -> dict:
+    """The grader's full result for the attempt's latest submission, as instructors see it."""
+    body = cast.client("instructor").get(f"/api/v1/attempts/{attempt_id}/").json()
+    return body["submissions"][-1]["nodes"]
 
 
 def learner_bodies(client, cast, exercise, attempt_id: int | None = None) -> dict:
@@ -98,11 +107,79 @@ def test_quiz_that_never_shows_the_solution(cast, program, hint_level):
     assert graded.status_code == 201
     body = graded.json()
     assert body["score"] is not None
-    assert any(n["hint"] for n in body["nodes"].values()) == (hint_level < 3)
+    # At level 3 the hint the learner gets is the formula (level 2) one, not the numbers.
+    assert any(n["hint"] for n in body["nodes"].values())
+    if hint_level == 3:
+        full = instructor_nodes(cast, attempt["id"])
+        for name, node in body["nodes"].items():
+            assert node["hint"] == full[name]["hint_formula"] != full[name]["hint"], name
+            assert node["hint_latex"] == full[name]["hint_formula_latex"], name
+    assert not any(FORMULA_KEYS & set(n) for n in body["nodes"].values())
     bodies = {"start": attempt, "graded": body}
     bodies.update(learner_bodies(learner, cast, exercise, attempt["id"]))
     assert learner.get(f"/api/v1/attempts/{attempt['id']}/solution/").status_code == 403
     assert_clean(bodies, secrets_of(exercise, shown_values=[2.5]))
+
+
+def level_3_quiz_attempt(cast, program: str, show_solution: str, due_at=None):
+    """A learner's graded, all-wrong submission in a level-3 quiz: (client, exercise,
+    attempt, the submission's response body)."""
+    exercise = services.create_exercise(title="level 3", program=read(program),
+                                        course=cast.course)
+    quiz = Quiz.objects.create(course=cast.course, title="level 3", hint_level=3,
+                               show_solution=show_solution, due_at=due_at)
+    item = QuizItem.objects.create(quiz=quiz, exercise=exercise)
+    learner = cast.client("learner_a")
+    attempt = learner.post(f"/api/v1/quiz-items/{item.pk}/attempts/").json()
+    graded = submit(learner, attempt["id"], {name: "2.5" for name in attempt["ask"]})
+    assert graded.status_code == 201
+    return learner, exercise, attempt, graded.json()
+
+
+@pytest.mark.parametrize("program", EXAMPLES)
+def test_level_3_hints_wait_for_the_solution_and_show_the_formula_until_then(cast, program):
+    due = timezone.now() + timedelta(days=1)
+    learner, exercise, attempt, body = level_3_quiz_attempt(cast, program, Reveal.AFTER_DUE,
+                                                            due_at=due)
+    secrets = secrets_of(exercise, shown_values=[2.5])
+    full = instructor_nodes(cast, attempt["id"])
+    # Instructors see both hints; the worked one holds correct gradients.
+    assert all(full[name]["hint"] and full[name]["hint_formula"] for name in attempt["ask"])
+    assert find_leaks({name: n["hint"] for name, n in full.items()}, secrets)
+    assert not find_leaks({name: n["hint_formula"] for name, n in full.items()}, secrets)
+
+    before = {"graded": body, **learner_bodies(learner, cast, exercise, attempt["id"])}
+    shown = before[f"/api/v1/attempts/{attempt['id']}/"]["submissions"][-1]["nodes"]
+    for nodes in (body["nodes"], shown):
+        assert {name: (n["hint"], n["hint_latex"]) for name, n in nodes.items()} == {
+            name: (n["hint_formula"], n["hint_formula_latex"]) for name, n in full.items()}
+        assert not any(FORMULA_KEYS & set(n) for n in nodes.values())
+    assert_clean(before, secrets)
+
+    Quiz.objects.filter(pk=exercise.quiz_items.get().quiz_id).update(
+        due_at=timezone.now() - timedelta(minutes=1))
+    after = learner.get(f"/api/v1/attempts/{attempt['id']}/").json()
+    nodes = after["submissions"][-1]["nodes"]
+    assert {name: (n["hint"], n["hint_latex"]) for name, n in nodes.items()} == {
+        name: (n["hint"], n["hint_latex"]) for name, n in full.items()}
+    assert not any(FORMULA_KEYS & set(n) for n in nodes.values())
+    assert find_leaks(nodes, secrets)  # the worked numbers, now that the policy allows them
+    assert learner.get(f"/api/v1/attempts/{attempt['id']}/solution/").status_code == 200
+
+
+def test_a_stored_level_3_result_without_a_formula_hint_shows_no_hint(cast):
+    """Results graded before the formula hint was recorded: blank, as they always were."""
+    learner, exercise, attempt, _ = level_3_quiz_attempt(cast, "sigmoid_neuron.txt",
+                                                         Reveal.NEVER)
+    submission = Submission.objects.get(attempt_id=attempt["id"])
+    result = submission.result
+    for node in result["nodes"].values():
+        assert node.pop("hint_formula") and node.pop("hint_formula_latex")
+    Submission.objects.filter(pk=submission.pk).update(result=result)  # as stored before
+    body = learner.get(f"/api/v1/attempts/{attempt['id']}/").json()
+    nodes = body["submissions"][-1]["nodes"]
+    assert nodes and all(n["hint"] is None and n["hint_latex"] is None for n in nodes.values())
+    assert_clean({"attempt": body}, secrets_of(exercise, shown_values=[2.5]))
 
 
 def test_quiz_that_shows_results_after_the_due_date(cast):

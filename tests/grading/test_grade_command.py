@@ -49,6 +49,18 @@ def test_hint_level_option(files):
     assert level3.endswith("= 36.")
 
 
+def test_worked_numbers_only_at_level_3_which_also_gives_the_formula_hint(files):
+    """Example 3's ∂L/∂x = 36 (no value in the graph): the default level never prints it;
+    level 3, asked for, does, and records the level-2 hint beside it."""
+    default = run(*map(str, files))
+    assert "36" not in default and "hint_formula" not in default
+    x2 = json.loads(default)["nodes"]["x"]
+    x3 = json.loads(run(*map(str, files), "--hint-level", "3"))["nodes"]["x"]
+    assert "= 36." in x3["hint"]
+    assert (x3["hint_formula"], x3["hint_formula_latex"]) == (x2["hint"], x2["hint_latex"])
+    assert "36" not in x3["hint_formula"] + x3["hint_formula_latex"]
+
+
 def test_seed_option_picks_the_variant(tmp_path):
     program = tmp_path / "random.txt"
     program.write_text("w = randint(1, 1000)\nL = w * w\n")

@@ -135,3 +135,76 @@ def test_every_hint_in_the_network_is_well_formed():
                 continue
             assert found["hint"] and "{" not in found["hint"], found["hint"]
             assert _balanced(found["hint_latex"])
+
+
+# -- level 3 also records the formula hint (shown while the solution is hidden) -----------
+
+FORMULA_KEYS = {"hint_formula", "hint_formula_latex"}
+
+
+def test_level_3_records_the_level_2_hint_beside_the_worked_numbers():
+    answers = {"x": "15", "y": "10", "z": "8", "L": "2"}
+    level3 = graded(EX3, answers, level=3)["nodes"]
+    level2 = graded(EX3, answers, level=2)["nodes"]
+    x = level3["x"]
+    assert x["hint"].endswith("so ∂L/∂x = 15·1 + 7·3 = 36.")  # the worked numbers
+    assert (x["hint_formula"], x["hint_formula_latex"]) == (level2["x"]["hint"],
+                                                             level2["x"]["hint_latex"])
+    assert x["hint_formula"].endswith("with ∂y/∂x = 1 and ∂z/∂x = 3.")
+    assert _balanced(x["hint_formula_latex"])
+    for name, found in level3.items():  # every wrong node has both
+        assert found["hint_formula"] == level2[name]["hint"], name
+    # Example 3's correct values are 36, 15, 7, 1: none is in a formula hint.
+    formulas = json.dumps({n: {k: v[k] for k in FORMULA_KEYS} for n, v in level3.items()},
+                          ensure_ascii=False)
+    assert not re.search(r"(?<![\d.])(36|15|7)(?![\d.])", formulas)
+    assert "∂L/∂L = 1" not in formulas
+
+
+@pytest.mark.parametrize("level", [0, 1, 2])
+def test_below_level_3_nothing_extra_is_recorded(level):
+    result = graded(EX3, {"x": "15", "y": "10", "z": "8", "L": "2"}, level=level)
+    assert all(not FORMULA_KEYS & set(n) for n in result["nodes"].values())
+
+
+def test_only_nodes_with_a_hint_get_a_formula_hint():
+    result = graded(EX3, {"x": "36", "y": "15", "z": "8", "L": "2*("}, level=3)
+    nodes = result["nodes"]
+    assert nodes["z"]["hint"] and nodes["z"]["hint_formula"]
+    assert not FORMULA_KEYS & set(nodes["x"])  # correct
+    assert not FORMULA_KEYS & set(nodes["L"])  # unreadable: no hint at all
+
+
+def test_carried_error_records_the_level_2_carried_hint():
+    answers = {"L": "1", "f": "4", "e": "4"}  # f wrong, e consistent with it
+    e3 = graded(CHAIN, answers, level=3)["nodes"]["e"]
+    e2 = graded(CHAIN, answers, level=2)["nodes"]["e"]
+    assert e3["misconception"] == "upstream_carried"
+    assert e3["hint_formula"] == e2["hint"] and e3["hint_formula_latex"] == e2["hint_latex"]
+    assert e3["hint_formula"].startswith("Your answer for e follows from your own answer for "
+                                         "f, and that is where the error started")
+    assert e3["hint"] != e3["hint_formula"] and e3["hint"].startswith(e3["hint_formula"])
+
+
+def test_forward_values_record_the_formula_hint_too():
+    c = graded(EX2, {"c": "5", "e": "9", "L": "1"}, level=3, ask="data")["nodes"]["c"]
+    assert c["hint"].endswith("c = 2 × 3 = 6.")
+    assert c["hint_formula"] == ("c is computed forward from a and b: apply its operation to "
+                                 "their values. The forward pass computes c = a × b.")
+
+
+@pytest.mark.parametrize("ask", ["grad", "data"])
+@pytest.mark.parametrize("program", [EX2, EX3, NETWORK, MAX, CHAIN],
+                         ids=["EX2", "EX3", "NETWORK", "MAX", "CHAIN"])
+def test_formula_hint_is_the_level_2_hint_wherever_level_3_gives_one(program, ask):
+    answers = {name: "0.75" for name in ("a", "b", "c", "d", "e", "f", "w", "x", "y", "z",
+                                         "w1", "w2", "z1", "a1", "z2", "a2", "sub_1", "m",
+                                         "L")}
+    level3 = graded(program, answers, level=3, ask=ask)["nodes"]
+    level2 = graded(program, answers, level=2, ask=ask)["nodes"]
+    for name, found in level3.items():
+        assert bool(found["hint"]) == ("hint_formula" in found), name
+        if found["hint"]:
+            assert found["hint_formula"] == level2[name]["hint"], name
+            assert found["hint_formula_latex"] == level2[name]["hint_latex"], name
+            assert found["hint"].startswith(found["hint_formula"] + " "), name

@@ -159,6 +159,40 @@ def test_no_gradient_after_submitting_when_the_policy_withholds_it(
     assert not _number_in(text, "36") and "Solution" not in text
 
 
+X_FORMULA = "By the chain rule, ∂L/∂x = ∂L/∂y·∂y/∂x + ∂L/∂z·∂z/∂x"
+X_WORKED = "∂L/∂x = 15·1 + 7·3 = 36"
+
+
+@pytest.mark.parametrize("setting", [Reveal.NEVER, Reveal.AFTER_DUE])
+def test_level_3_hint_shows_its_formula_until_the_solution_is_shown(
+        learner_client, example3, setting):
+    quiz = example3.quiz
+    quiz.hint_level, quiz.show_solution = 3, setting
+    quiz.due_at = timezone.now() + timezone.timedelta(days=2)
+    quiz.save()
+    url = item_url(example3)
+    learner_client.get(url)
+    attempt = Attempt.objects.get(item=example3)
+    response = learner_client.post(reverse("exercises:submit_json", args=[attempt.pk]), {
+        "answer-L": "2", "answer-y": "3", "answer-z": "4", "answer-x": "5"})
+    assert response.status_code == 200
+    data = response.json()
+    x = data["result"]["nodes"]["x"]
+    assert x["hint"] is not None, "no hint at all"
+    assert x["hint"].endswith("with ∂y/∂x = 1 and ∂z/∂x = 3.") and X_FORMULA in x["hint"]
+    assert "hint_formula" not in json.dumps(data)
+    assert X_FORMULA in data["feedback"]["x"]
+    payload = response.content.decode()
+    assert not _number_in(payload, "36") and not _number_in(payload, "15")
+    text = learner_client.get(url).content.decode()
+    assert X_FORMULA in text and X_WORKED not in text and not _number_in(text, "36")
+
+    quiz.show_solution = Reveal.IMMEDIATELY  # the policy now allows the numbers
+    quiz.save()
+    text = learner_client.get(url).content.decode()
+    assert X_WORKED in text and "Solution" in text
+
+
 def test_hidden_correctness_shows_only_that_answers_were_saved(learner_client, example3):
     quiz = example3.quiz
     quiz.show_correctness = Reveal.AFTER_DUE

@@ -13,7 +13,7 @@ them. Only services.py calls these.
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from .models import Attempt, Exercise, Quiz, QuizItem, Submission, Variant
 
@@ -39,36 +39,36 @@ COUNTERS = ("graded_count", "best_score", "solved")
 class _Reader:
     """One model's columns in the joined row, with the converters the ORM would apply."""
 
-    def __init__(self, model, alias: str, names: tuple[str, ...] | None = None):
+    def __init__(self, db, model, alias: str, names: tuple[str, ...] | None = None):
         fields = [f for f in model._meta.concrete_fields
                   if names is None or f.attname in names]
         self.model = model
         self.names = [f.attname for f in fields]
-        quote = connection.ops.quote_name
+        quote = db.ops.quote_name
         self.columns = [f"{alias}.{quote(f.column)}" for f in fields]
         self.converters = []  # (position, converters, column) where there are any
         for k, f in enumerate(fields):
             col = f.get_col(alias)
-            found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            found = db.ops.get_db_converters(col) + col.get_db_converters(db)
             if found:
                 self.converters.append((k, found, col))
 
-    def build(self, row: tuple, start: int):
+    def build(self, db, row: tuple, start: int):
         values = list(row[start:start + len(self.names)])
         if values[0] is None:  # the outer join found nothing (practice: no quiz)
             return None
         for k, converters, col in self.converters:
             for convert in converters:
-                values[k] = convert(values[k], col, connection)
-        return self.model.from_db(connection.alias, self.names, values)
+                values[k] = convert(values[k], col, db)
+        return self.model.from_db(db.alias, self.names, values)
 
 
 class _Statements:
     """The SQL for one database backend, built on first use."""
 
-    def __init__(self):
-        quote = connection.ops.quote_name
-        self.readers = [_Reader(model, alias, names) for model, alias, _, names in _JOINS]
+    def __init__(self, db):
+        quote = db.ops.quote_name
+        self.readers = [_Reader(db, model, alias, names) for model, alias, _, names in _JOINS]
         joins = [join.format(table=quote(model._meta.db_table))
                  for model, _, join, _ in _JOINS[1:]]
         attempt_table = quote(Attempt._meta.db_table)
@@ -81,7 +81,7 @@ class _Statements:
         columns = ", ".join(quote(f.column) for f in self.submission_fields)
         marks = ", ".join(["%s"] * len(self.submission_fields))
         returning = (f" RETURNING {quote(Submission._meta.pk.column)}"
-                     if connection.features.can_return_columns_from_insert else "")
+                     if db.features.can_return_columns_from_insert else "")
         table = quote(Submission._meta.db_table)
         self.insert = f"INSERT INTO {table} ({columns}) VALUES ({marks}){returning}"
 
@@ -94,7 +94,7 @@ class _Statements:
         # PostgreSQL does both in one statement: the insert happens only if the update
         # matched (the row as read), so nothing is stored when the counters moved on.
         self.bump_and_insert = None
-        if connection.vendor == "postgresql":
+        if db.vendor == "postgresql":
             self.bump_and_insert = (
                 f"WITH bumped AS ({self.bump} RETURNING 1) "
                 f"INSERT INTO {table} ({columns}) SELECT {marks} FROM bumped{returning}")
@@ -103,25 +103,29 @@ class _Statements:
 _statements: dict[str, _Statements] = {}
 
 
-def _sql() -> _Statements:
-    found = _statements.get(connection.vendor)
-    if found is None:
-        found = _statements[connection.vendor] = _Statements()
-    return found
+def _db():
+    """The database and its statements. (The connection itself, not django.db.connection:
+    each attribute read through that proxy is a thread-local lookup, and the values
+    prepared here read a dozen.)"""
+    db = connections[DEFAULT_DB_ALIAS]
+    sql = _statements.get(db.vendor)
+    if sql is None:
+        sql = _statements[db.vendor] = _Statements(db)
+    return db, sql
 
 
 def read_own_attempt(attempt_id: int, learner_id: int) -> Attempt | None:
     """The learner's attempt with its exercise, quiz item, quiz and variant (its solution
     deferred); None if it is not theirs."""
-    sql = _sql()
-    with connection.cursor() as cursor:
+    db, sql = _db()
+    with db.cursor() as cursor:
         cursor.execute(sql.read, [attempt_id, learner_id])
         row = cursor.fetchone()
     if row is None:
         return None
     built, start = [], 0
     for reader in sql.readers:
-        built.append(reader.build(row, start))
+        built.append(reader.build(db, row, start))
         start += len(reader.names)
     attempt, exercise, item, quiz, variant = built
     attempt.exercise = exercise
@@ -138,35 +142,34 @@ def store(submission: Submission, counters: dict | None = None) -> bool:
     the same step, if the attempt's COUNTERS are still as they are on
     `submission.attempt`; False (and nothing stored) if they are not. Submissions are
     append-only: there is no matching update."""
-    sql = _sql()
-    values = [f.get_db_prep_save(f.pre_save(submission, True), connection)
+    db, sql = _db()
+    values = [f.get_db_prep_save(f.pre_save(submission, True), db)
               for f in sql.submission_fields]
     if counters is None:
-        with connection.cursor() as cursor:
-            stored = _execute_insert(cursor, sql.insert, values, submission)
+        with db.cursor() as cursor:
+            stored = _execute_insert(db, cursor, sql.insert, values, submission)
     else:
         attempt = submission.attempt
-        bump = [*(f.get_db_prep_save(counters[f.attname], connection)
-                  for f in sql.counter_fields),
+        bump = [*(f.get_db_prep_save(counters[f.attname], db) for f in sql.counter_fields),
                 attempt.pk, *(getattr(attempt, name) for name in COUNTERS)]
         if sql.bump_and_insert:
-            with connection.cursor() as cursor:
-                stored = _execute_insert(cursor, sql.bump_and_insert, bump + values,
+            with db.cursor() as cursor:
+                stored = _execute_insert(db, cursor, sql.bump_and_insert, bump + values,
                                          submission)
         else:
-            with transaction.atomic(), connection.cursor() as cursor:
+            with transaction.atomic(using=db.alias), db.cursor() as cursor:
                 cursor.execute(sql.bump, bump)
-                stored = cursor.rowcount == 1 and _execute_insert(cursor, sql.insert, values,
-                                                                  submission)
+                stored = cursor.rowcount == 1 and _execute_insert(db, cursor, sql.insert,
+                                                                  values, submission)
     if stored:
         submission._state.adding = False
-        submission._state.db = connection.alias
+        submission._state.db = db.alias
     return stored
 
 
-def _execute_insert(cursor, statement: str, values: list, submission: Submission) -> bool:
+def _execute_insert(db, cursor, statement: str, values: list, submission: Submission) -> bool:
     cursor.execute(statement, values)
-    if connection.features.can_return_columns_from_insert:
+    if db.features.can_return_columns_from_insert:
         row = cursor.fetchone()
         if row is None:
             return False

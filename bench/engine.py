@@ -17,7 +17,8 @@ reported as a failure instead of killing the benchmark; micrograd gets a raised 
 limit and a thread with a large stack, and is also probed at Python's default limit.
 
 Inputs are given to our engine as floats, as micrograd gets them (the "exact inputs" rows
-give them as Fractions, as a program's literals are). Best of 5 up to 10^4 nodes.
+give them as Fractions, as a program's literals are). Up to 10^4 nodes, the best of
+max(5, 200,000 / n) runs (200 at 10^3), for both engines alike.
 The table is printed and written to bench/out/engine.md.
 """
 
@@ -212,7 +213,9 @@ def _in_big_thread(function, spec, limit: str) -> dict:
 # -- the parent: spawn workers, build the table -----------------------------------------------
 
 def measure(engine: str, kind: str, n: int, limit: str = "raised") -> dict:
-    repeat = 5 if n <= 10_000 else 1
+    # Small graphs take about a millisecond, where one scheduler hiccup is half the time:
+    # both engines get the best of enough runs to fill ~0.2 s (timeit's rule: the minimum).
+    repeat = max(5, 200_000 // n) if n <= 10_000 else 1
     command = [sys.executable, "-m", "bench.engine", "--worker", engine, "--kind", kind,
                "--n", str(n), "--repeat", str(repeat), "--limit", limit]
     try:
@@ -274,8 +277,8 @@ def main(quick: bool = False) -> int:
     lines = [
         "# Engine benchmark: forward + backward, ours vs micrograd",
         "",
-        f"Python {sys.version.split()[0]}; same graph for both (spec seed {SEED}); best of 5 "
-        "up to 10^4 nodes, else one run; each run in its own process. micrograd runs with the "
+        f"Python {sys.version.split()[0]}; same graph for both (spec seed {SEED}); best of "
+        "max(5, 200,000 ÷ nodes) runs up to 10^4 nodes, else one run; each run in its own process. micrograd runs with the "
         "recursion limit raised to 4·nodes and a 1 GiB thread stack.",
         "",
         "| graph | nodes | depth | ours build s | ours fwd s | ours bwd s | ours total s "

@@ -93,7 +93,10 @@ class _ByName(Mapping):
 
 class Graph:
     def __init__(self):
-        self.names: list[str] = []
+        # A node's name; None for a bulk-built node whose default name nobody has read yet
+        # (see `names`): a million-node graph from code need not make a million strings.
+        self._names: list[str | None] = []
+        self._unnamed = False
         self.kinds: list[str] = []
         self.ops: list[Op | None] = []
         self.args: list[tuple[int, ...]] = []
@@ -102,7 +105,7 @@ class Graph:
         self.sources: dict[int, str] = {}  # how a random input was drawn ("randint(1, 5)")
         self.grads: list[Number] | None = None
         self._locals: list[tuple | None] | None = None
-        self.index_of: dict[str, int] = {}
+        self._index_of: dict[str, int] = {}
         self.by_name = _ByName(self)
         self.reserved: set[str] = set()  # names a program assigns later: not for intermediates
         self._next_suffix: dict[str, int] = {}  # so fresh names don't rescan from _1
@@ -115,9 +118,9 @@ class Graph:
         index_of = self.index_of
         if name in index_of:
             raise ProgramError(f"'{name}' is defined twice", line)
-        index = len(self.names)
+        index = len(self._names)
         index_of[name] = index
-        self.names.append(name)
+        self._names.append(name)
         self.kinds.append(kind)
         self.ops.append(op)
         self.args.append(args)
@@ -128,19 +131,23 @@ class Graph:
     def add_ops(self, ops: list[Op], args: list[tuple[int, ...]],
                 names: list[str] | None = None) -> range:
         """The bulk builder for big generated graphs: op node k reads the nodes at indices
-        args[k] (forward() refuses any that is not before it). Names default to
-        "n<index>". Returns the new nodes' indices."""
-        start = len(self.names)
+        args[k] (forward() refuses any that is not before it). Without `names`, each node
+        gets "n<index>" (or, if a node already has that name, the next free "n<index>_<k>")
+        when names are first read. Returns the new nodes' indices."""
+        start = len(self._names)
         end = start + len(ops)
         if len(args) != len(ops) or (names is not None and len(names) != len(ops)):
             raise ProgramError("ops, args and names must have the same length", None)
         if names is None:
-            names = [f"n{i}" for i in range(start, end)]
-        self.index_of.update(zip(names, range(start, end), strict=True))
-        if len(self.index_of) != end:  # a name given twice, or one the graph already has
-            self.index_of = {name: i for i, name in enumerate(self.names)}  # as it was
-            raise ProgramError("a node name is defined twice", None)
-        self.names += names
+            self._names += [None] * len(ops)
+            self._unnamed = True
+        else:
+            index_of = self.index_of
+            index_of.update(zip(names, range(start, end), strict=True))
+            if len(index_of) != end:  # a name given twice, or one the graph already has
+                self._index_of = {name: i for i, name in enumerate(self._names)}  # as it was
+                raise ProgramError("a node name is defined twice", None)
+            self._names += names
         self.kinds += [OP] * len(ops)
         self.ops += ops
         self.args += args
@@ -148,17 +155,40 @@ class Graph:
         self.lines += [None] * len(ops)
         return range(start, end)
 
+    @property
+    def names(self) -> list[str]:
+        if self._unnamed:
+            self._name_bulk_nodes()
+        return self._names
+
+    @property
+    def index_of(self) -> dict[str, int]:
+        if self._unnamed:
+            self._name_bulk_nodes()
+        return self._index_of
+
+    def _name_bulk_nodes(self) -> None:
+        self._unnamed = False
+        names, index_of = self._names, self._index_of
+        for i, name in enumerate(names):
+            if name is None:
+                name, k = f"n{i}", 2
+                while name in index_of or name in self.reserved:
+                    name, k = f"n{i}_{k}", k + 1
+                names[i] = name
+                index_of[name] = i
+
     def add_inputs(self, values: list[int | float | Fraction],
                    names: list[str] | None = None) -> range:
         """Many inputs at once (see add_ops); names default to "x<index>"."""
-        start = len(self.names)
+        start = len(self._names)
         if names is None:
             names = [f"x{i}" for i in range(start, start + len(values))]
         elif len(names) != len(values):
             raise ProgramError("values and names must have the same length", None)
         for name, value in zip(names, values, strict=True):
             self.append(name, INPUT, None, (), numbers.from_python(value))
-        return range(start, len(self.names))
+        return range(start, len(self._names))
 
     def add_input(self, name: str, value, line=None, source=None) -> Node:
         index = self.append(name, INPUT, None, (), numbers.from_python(value), line)
@@ -200,23 +230,23 @@ class Graph:
     def nodes(self) -> list[Node]:
         """Views of every node in order (kept, and extended as the graph grows)."""
         views = self._views
-        for i in range(len(views), len(self.names)):
+        for i in range(len(views), len(self._names)):
             views.append(Node(self, i))
         return views
 
     @property
     def output(self) -> Node:
-        return Node(self, len(self.names) - 1)
+        return Node(self, len(self._names) - 1)
 
     def __len__(self):
-        return len(self.names)
+        return len(self._names)
 
     def __getitem__(self, name: str) -> Node:
         return Node(self, self.index_of[name])
 
     def consumers(self) -> list[list[tuple[int, int]]]:
         """For each node, the (op node index, input position) pairs that read it."""
-        result: list[list[tuple[int, int]]] = [[] for _ in self.names]
+        result: list[list[tuple[int, int]]] = [[] for _ in self._names]
         for index, args in enumerate(self.args):
             for position, i in enumerate(args):
                 result[i].append((index, position))
@@ -270,7 +300,7 @@ class Graph:
         return self
 
     def backward(self) -> Graph:
-        n = len(self.names)
+        n = len(self._names)
         data, args, ops = self.data, self.args, self.ops
         add, mul = _ADD, _MUL
         grads: list = [0] * n

@@ -383,6 +383,22 @@ def test_bulk_builder_refusals_leave_the_graph_usable():
     assert g.solve()["s"].data == 3 and g["x0"].grad == 1
 
 
+def test_bulk_nodes_are_named_when_names_are_first_read():
+    g = Graph()
+    g.add_inputs([1, 2])
+    g.add_ops([ADD], [(0, 1)], names=["n3"])  # the name the next bulk node would get
+    g.add_ops([MUL, ADD], [(0, 2), (2, 3)])
+    assert len(g) == 5 and g._unnamed  # nothing named yet: solving needs no names
+    g.solve()
+    assert g.output.data == 6 and g.grads[0] == 1 + (3 + 1)  # n2 + x0·n2, n2 = x0 + x1
+    assert g._unnamed  # still nothing named
+    assert g.names == ["x0", "x1", "n3", "n3_2", "n4"]
+    assert g["n3_2"].index == 3 and g["n4"] == g.output
+    assert [n["name"] for n in g.to_dict()["nodes"]] == g.names
+    with pytest.raises(ProgramError, match="defined twice"):
+        g.add_input("n4", 1)
+
+
 @pytest.mark.parametrize("args, problem", [
     ((0, 2), "does not come before it"),   # reads itself
     ((0, 5), "does not come before it"),   # reads a node that does not exist

@@ -139,18 +139,25 @@ def test_solution_appears_once_the_policy_allows(learner_client, example3):
     assert text.count("bp-verdict-correct") == 3 and text.count("bp-verdict-wrong") == 1
 
 
+def submit_wrong_answers(client, item, **policy):
+    """Set the item's quiz policy (due in two days), open the item and submit wrong
+    answers to every node; the item's URL and the response."""
+    quiz = item.quiz
+    for name, value in policy.items():
+        setattr(quiz, name, value)
+    quiz.due_at = timezone.now() + timezone.timedelta(days=2)
+    quiz.save()
+    url = item_url(item)
+    client.get(url)
+    attempt = Attempt.objects.get(item=item)
+    return url, client.post(reverse("exercises:submit_json", args=[attempt.pk]), {
+        "answer-L": "2", "answer-y": "3", "answer-z": "4", "answer-x": "5"})
+
+
 @pytest.mark.parametrize("setting", [Reveal.NEVER, Reveal.AFTER_DUE])
 def test_no_gradient_after_submitting_when_the_policy_withholds_it(
         learner_client, example3, setting):
-    quiz = example3.quiz
-    quiz.show_solution = setting
-    quiz.due_at = timezone.now() + timezone.timedelta(days=2)
-    quiz.save()
-    url = item_url(example3)
-    learner_client.get(url)
-    attempt = Attempt.objects.get(item=example3)
-    response = learner_client.post(reverse("exercises:submit_json", args=[attempt.pk]), {
-        "answer-L": "2", "answer-y": "3", "answer-z": "4", "answer-x": "5"})
+    url, response = submit_wrong_answers(learner_client, example3, show_solution=setting)
     assert response.status_code == 200
     payload = response.content.decode()
     assert not _number_in(payload, "36") and not _number_in(payload, "15")
@@ -166,15 +173,8 @@ X_WORKED = "∂L/∂x = 15·1 + 7·3 = 36"
 @pytest.mark.parametrize("setting", [Reveal.NEVER, Reveal.AFTER_DUE])
 def test_level_3_hint_shows_its_formula_until_the_solution_is_shown(
         learner_client, example3, setting):
-    quiz = example3.quiz
-    quiz.hint_level, quiz.show_solution = 3, setting
-    quiz.due_at = timezone.now() + timezone.timedelta(days=2)
-    quiz.save()
-    url = item_url(example3)
-    learner_client.get(url)
-    attempt = Attempt.objects.get(item=example3)
-    response = learner_client.post(reverse("exercises:submit_json", args=[attempt.pk]), {
-        "answer-L": "2", "answer-y": "3", "answer-z": "4", "answer-x": "5"})
+    url, response = submit_wrong_answers(learner_client, example3, show_solution=setting,
+                                         hint_level=3)
     assert response.status_code == 200
     data = response.json()
     x = data["result"]["nodes"]["x"]
@@ -187,8 +187,8 @@ def test_level_3_hint_shows_its_formula_until_the_solution_is_shown(
     text = learner_client.get(url).content.decode()
     assert X_FORMULA in text and X_WORKED not in text and not _number_in(text, "36")
 
-    quiz.show_solution = Reveal.IMMEDIATELY  # the policy now allows the numbers
-    quiz.save()
+    example3.quiz.show_solution = Reveal.IMMEDIATELY  # the policy now allows the numbers
+    example3.quiz.save()
     text = learner_client.get(url).content.decode()
     assert X_WORKED in text and "Solution" in text
 

@@ -278,8 +278,9 @@ def main(quick: bool = False) -> int:
         "# Engine benchmark: forward + backward, ours vs micrograd",
         "",
         f"Python {sys.version.split()[0]}; same graph for both (spec seed {SEED}); best of "
-        "max(5, 200,000 ÷ nodes) runs up to 10^4 nodes, else one run; each run in its own process. micrograd runs with the "
-        "recursion limit raised to 4·nodes and a 1 GiB thread stack.",
+        "max(5, 200,000 ÷ nodes) runs up to 10^4 nodes, else one run; each run in its own "
+        "process. micrograd runs with the recursion limit raised to 4·nodes and a 1 GiB "
+        "thread stack.",
         "",
         "| graph | nodes | depth | ours build s | ours fwd s | ours bwd s | ours total s "
         "| ours ns/node | ours nodes/s | micrograd s | micrograd nodes/s | ours ÷ micrograd "

@@ -18,6 +18,7 @@ from django.utils import timezone
 from . import selectors
 from .engine import ProgramError, is_mermaid, parse, solve_text
 from .grading import GradingPolicy, Solved, Tolerance, grade, prepare
+from .grading.solution import asked_kinds
 from .models import (
     Ask,
     Attempt,
@@ -170,11 +171,13 @@ def get_or_create_variant(exercise: Exercise, seed: int) -> Variant:
         return Variant.objects.get(exercise=exercise, seed=seed)
 
 
-def asked_nodes(exercise: Exercise, solution: dict) -> list[str]:
+def asked_nodes(exercise: Exercise, solution: dict | Solved) -> list[str]:
+    """The nodes the exercise asks about, from its stored solution or a prepared one."""
     if exercise.asked_nodes:
         return list(exercise.asked_nodes)
-    # Forward values of inputs are given, so a values-only exercise asks for the ops.
-    kinds = ("op",) if exercise.ask == Ask.DATA else ("input", "op")
+    if isinstance(solution, Solved):
+        return [solution.names[i] for i in solution.default_asked(exercise.ask)]
+    kinds = asked_kinds(exercise.ask)
     return [n["name"] for n in solution["nodes"] if n["kind"] in kinds]
 
 
@@ -359,8 +362,7 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
     quiz = _check_open(attempt, now)
     solved = prepared(attempt.variant)
     ask = attempt.exercise.ask
-    asked = list(attempt.exercise.asked_nodes or (
-        solved.names[i] for i in solved.default_asked(ask)))
+    asked = asked_nodes(attempt.exercise, solved)
     if kind == Submission.Kind.STEP:
         if not answers:
             raise ServiceError("a step check needs one answer")

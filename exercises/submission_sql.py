@@ -88,7 +88,8 @@ class _Statements:
         self.counter_fields = [Attempt._meta.get_field(name)
                                for name in (*COUNTERS, "updated_at")]
         sets = ", ".join(f"{quote(f.column)} = %s" for f in self.counter_fields)
-        unchanged = " AND ".join(f"{quote(name)} = %s" for name in COUNTERS)
+        unchanged = " AND ".join(f"{quote(f.column)} = %s"
+                                 for f in self.counter_fields[:len(COUNTERS)])
         self.bump = (f"UPDATE {attempt_table} SET {sets} "
                      f"WHERE {quote(Attempt._meta.pk.column)} = %s AND {unchanged}")
         # PostgreSQL does both in one statement: the insert happens only if the update

@@ -41,10 +41,14 @@ class Solved:
         return len(self.names)
 
     def default_asked(self, ask: str) -> list[int]:
-        """Gradients: every input and op (consts are given). Values: the ops (inputs are
-        given)."""
-        keep = (OP,) if ask == "data" else ("input", OP)
+        keep = asked_kinds(ask)
         return [i for i, kind in enumerate(self.kinds) if kind in keep]
+
+
+def asked_kinds(ask: str) -> tuple[str, ...]:
+    """The kinds of node asked about by default. Gradients: every input and op (consts are
+    given). Values: the ops (inputs are given)."""
+    return (OP,) if ask == "data" else ("input", OP)
 
 
 def read_solution(solution: dict) -> Solved:

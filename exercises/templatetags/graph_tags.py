@@ -98,6 +98,13 @@ def backward_order(nodes: list[dict], output: str) -> list[str]:
     return order + [n["name"] for n in reversed(nodes) if n["name"] not in seen]
 
 
+@register.filter
+def sentence(text) -> str:
+    """A message ends with a full stop before the next sentence follows it."""
+    text = str(text or "").rstrip()
+    return text if not text or text[-1] in ".!?…" else text + "."
+
+
 @register.simple_tag
 def graph_view(graph, show_grads=False, ask="grad", asked=None, answers=None,
                feedback=None, errors=None):
@@ -142,6 +149,8 @@ def graph_view(graph, show_grads=False, ask="grad", asked=None, answers=None,
         item = {key: row[key] for key in (
             "name", "kind", "label", "symbol", "expression", "data", "asked", "status")}
         item["inputs"] = list(n["inputs"])
+        if n.get("expression"):  # a line-granularity node: its shape shows the line
+            item["op_label"] = n["expression"]
         if row["grad"] is not None:  # no "grad" key at all unless it may be shown
             item["grad"] = row["grad"]
         data_nodes.append(item)

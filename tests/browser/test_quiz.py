@@ -40,9 +40,10 @@ def working_order(page) -> list[str]:
                                      "boxes => boxes.map(b => b.dataset.node)")
 
 
-def status_icon(page, name: str) -> str:
-    return box(page, name).locator(".bp-node-status").evaluate(
-        "el => getComputedStyle(el, '::before').content")
+def status_icon(page, name: str) -> tuple[str, str]:
+    """The verdict mark in a box: its text, and the name a screen reader reads."""
+    mark = box(page, name).locator(".bp-node-status")
+    return mark.inner_text(), mark.get_attribute("aria-label")
 
 
 def solution_grads(title: str) -> dict[str, float]:
@@ -66,7 +67,8 @@ def test_example3_x_wrong_then_fixed(page, screenshots):
     expect(box(page, "x")).to_have_attribute("data-status", "wrong")
     for name in ("L", "y", "z"):
         expect(box(page, name)).to_have_attribute("data-status", "correct")
-    assert status_icon(page, "x") == '"✗"' and status_icon(page, "y") == '"✓"'
+    assert status_icon(page, "x") == ("✗", "wrong") and status_icon(page, "y") == ("✓", "correct")
+    expect(page.locator(f"{GRAPH} .bp-live")).to_have_text("Correct: L, y, z. Not right: x.")
     hint = page.locator(f"{GRAPH} .bp-pop")
     expect(hint).to_be_visible()
     expect(hint).to_contain_text("You added only the path through y — x also feeds z")
@@ -310,7 +312,7 @@ L = (out - 1) ** 2
 """
 
 
-def test_forty_nodes_stay_legible_and_scroll_on_a_phone(browser, live_server, demo,
+def test_forty_nodes_stay_legible_and_stack_on_a_phone(browser, live_server, demo,
                                                          open_page, screenshots):
     from django.contrib.auth import get_user_model
 
@@ -338,7 +340,9 @@ def test_forty_nodes_stay_legible_and_scroll_on_a_phone(browser, live_server, de
     open_item(phone, TWO_WEIGHTS)
     assert _layout_problems(phone, GRAPH) == []
     canvas = phone.locator(f"{GRAPH} .bp-canvas")
-    assert canvas.evaluate("c => c.scrollWidth > c.clientWidth")  # it scrolls sideways
+    # too wide for the phone left to right: stacked, output on top, and it scrolls downwards
+    expect(phone.locator(GRAPH)).to_have_attribute("data-direction", "up")
+    assert canvas.evaluate("c => c.scrollHeight > c.clientHeight")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     phone.screenshot(path=screenshots / "phone.png", full_page=True)
 

@@ -45,7 +45,7 @@ class ExerciseAdmin(ScopedAdmin):
     )
 
     class Media:
-        js = ("admin/exercises/preview.js",)
+        js = ("admin/exercises/preview.js", "admin/exercises/a11y.js")
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).prefetch_related("tags")

@@ -120,7 +120,8 @@ def focused(page) -> str:
 def tab_to(page, predicate_js: str, limit: int = 80) -> None:
     for _ in range(limit):
         page.keyboard.press("Tab")
-        if page.evaluate(f"(() => {{ const el = document.activeElement; return {predicate_js}; }})()"):
+        script = f"(() => {{ const el = document.activeElement; return {predicate_js}; }})()"
+        if page.evaluate(script):
             return
     raise AssertionError(f"Tab never reached: {predicate_js}")
 

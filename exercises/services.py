@@ -212,12 +212,18 @@ def default_course_for(instructor) -> Course:
 
 
 # -- attempts and submissions ----------------------------------------------------------
-def _pool_exercise(item: QuizItem, learner) -> Exercise:
+def pool_candidates(item: QuizItem):
+    """The exercises a pool item draws from: its tag (and difficulty), in the quiz's course
+    or shared. (The bank export carries the same set.)"""
     candidates = Exercise.objects.filter(tags=item.pool_tag).order_by("id")
     candidates = candidates.filter(course__in=[item.quiz.course_id, None])
     if item.pool_difficulty:
         candidates = candidates.filter(difficulty=item.pool_difficulty)
-    ids = list(candidates.values_list("id", flat=True))
+    return candidates
+
+
+def _pool_exercise(item: QuizItem, learner) -> Exercise:
+    ids = list(pool_candidates(item).values_list("id", flat=True))
     if not ids:
         raise ServiceError(f"the pool '{item}' has no exercises")
     digest = hashlib.sha256(f"pool:{item.pk}:{learner.pk}".encode()).hexdigest()

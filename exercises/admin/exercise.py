@@ -15,7 +15,7 @@ from .. import selectors, services, tasks
 from ..engine.generator import generate_many
 from ..forms import ExerciseForm, GenerateForm, RegradeForm
 from ..models import Exercise, Regrade
-from . import preview
+from . import exports, preview
 from .base import ScopedAdmin
 
 
@@ -37,7 +37,7 @@ class ExerciseAdmin(ScopedAdmin):
     search_fields = ("title", "program")
     filter_horizontal = ("tags",)
     list_select_related = ("course",)
-    actions = ("duplicate", "preview_as_learner", "regrade")
+    actions = ("duplicate", "preview_as_learner", "regrade", *exports.EXERCISE_ACTIONS)
     fieldsets = (
         (None, {"fields": ("title", "course", "program", "mermaid")}),
         ("What is asked", {"fields": ("difficulty", "ask", "asked_nodes", "tags")}),

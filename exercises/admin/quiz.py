@@ -10,7 +10,7 @@ from django.utils.html import format_html
 
 from ..forms import QuizItemForm
 from ..models import Quiz, QuizItem
-from . import gradebook
+from . import exports, gradebook
 from .base import ScopedAdmin, ScopedInline
 
 
@@ -41,7 +41,7 @@ class QuizAdmin(ScopedAdmin):
     list_filter = (("course", admin.RelatedOnlyFieldListFilter), "due_at")
     search_fields = ("title",)
     list_select_related = ("course",)
-    actions = ("open_gradebook",)
+    actions = ("open_gradebook", *exports.QUIZ_ACTIONS)
     fieldsets = (
         (None, {"fields": ("course", "title", "opens_at", "due_at", "time_limit_minutes")}),
         ("Grading", {"fields": ("attempts_allowed", "retry_penalty", "hint_level",

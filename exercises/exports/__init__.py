@@ -27,9 +27,27 @@ def _json(quizzes, exercises) -> bytes:
     return bank.to_bytes(data)
 
 
+def _qti(quizzes, exercises) -> bytes:
+    from . import qti  # lxml is loaded only for the formats that need it
+
+    if quizzes is not None:
+        return qti.package_for_quizzes(quizzes)
+    return qti.package_for_exercises(exercises)
+
+
+def _moodle(quizzes, exercises) -> bytes:
+    from . import moodle
+
+    if quizzes is not None:
+        return moodle.xml_for_quizzes(quizzes)
+    return moodle.xml_for_exercises(exercises)
+
+
 # format → (writer, file extension, content type)
 FORMATS = {
     "json": (_json, "json", "application/json"),
+    "qti": (_qti, "zip", "application/zip"),
+    "moodle": (_moodle, "xml", "application/xml"),
 }
 
 

@@ -62,6 +62,8 @@ def read_bank(data: bytes | str) -> dict:
         raise BankError("format", f"must be {FORMAT!r}: this is not a backprop-course bank")
     if bank["version"] != VERSION or isinstance(bank["version"], bool):
         raise BankError("version", f"this server reads version {VERSION} banks")
+    if not isinstance(bank.get("exported_at", ""), str) or len(bank.get("exported_at", "")) > 40:
+        raise BankError("exported_at", "must be a date and time in ISO 8601")
     _list(bank["exercises"], "exercises", MAX_EXERCISES)
     _list(bank["quizzes"], "quizzes", MAX_QUIZZES)
     return bank

@@ -47,6 +47,7 @@ CASES = {
     "not a bank": (lambda b: b.__setitem__("format", "canvas"), "format", "not a backprop"),
     "newer version": (lambda b: b.__setitem__("version", 2), "version", "version 1"),
     "bool version": (lambda b: b.__setitem__("version", True), "version", "version 1"),
+    "odd export time": (lambda b: b.__setitem__("exported_at", {}), "exported_at", "ISO 8601"),
     "extra key": (lambda b: b.__setitem__("submissions", []), "", "unknown key"),
     "exercises not a list": (lambda b: b.__setitem__("exercises", {}), "exercises",
                              "must be a list"),
@@ -143,3 +144,14 @@ def test_the_command_reports_the_place_without_a_traceback(good, other_course, t
         call_command("import", str(tmp_path / "missing.json"), stdout=io.StringIO())
     with pytest.raises(CommandError, match="no course with id 999"):
         call_command("import", str(path), "--course", "999", stdout=io.StringIO())
+
+
+def test_a_field_the_file_leaves_out_takes_the_models_default(good, other_course):
+    # A bank from a server without some field (older, or before a new kind's field).
+    del good["exercises"][0]["fields"]["tolerance_sig_figs"]
+    del good["exercises"][0]["fields"]["difficulty"]
+    del good["quizzes"][0]["fields"]["hint_level"]
+    result = import_bank(json.dumps(good), course=other_course)
+    assert result.exercises[0].difficulty == Exercise._meta.get_field("difficulty").default
+    assert result.exercises[0].tolerance_sig_figs is None
+    assert result.quizzes[0].hint_level == Quiz._meta.get_field("hint_level").default

@@ -3,8 +3,9 @@ import: one assessment per quiz, one numerical question per asked node.
 
 The XML follows the layout Canvas itself exports and reads back: `question_type`
 numerical_question, a `render_fib` Decimal response, and the answer as an exact value
-with a margin (`varequal` or `vargte`/`varlte`). A quiz item is a section; its points are
-shared equally by its nodes, as our grader scores an item by the share of nodes right.
+with a margin (`varequal` or `vargte`/`varlte`). A quiz item's exercise is a section (a Canvas
+question group that picks all of its questions); its points are shared equally by its
+nodes, as our grader scores an item by the share of nodes right.
 A pool item becomes one section per candidate exercise (an LMS quiz cannot draw "one
 exercise with all its nodes" per learner): the instructor groups or picks them there.
 """
@@ -98,6 +99,11 @@ def assessment_xml(ident: str, title: str, sections) -> tuple[bytes, list[q.Skip
                                        ident=f"{ident}_s{number}_ex{exercise.pk}",
                                        title=section_title)
             share = (points if points is not None else len(asked)) / max(len(asked), 1)
+            # Canvas reads a section as a question group: pick all of its questions, at
+            # the share of the item's points each (text2qti writes groups the same way).
+            section.append(E("selection_ordering", E("selection", E(
+                "selection_number", str(len(asked))), E("selection_extension", E(
+                    "points_per_item", _number(share))))))
             for question in asked:
                 section.append(item_xml(E, f"{ident}_s{number}_{question.ident}", question,
                                         share))

@@ -61,8 +61,14 @@ def read_qti(data: bytes) -> tuple[bytes, dict[str, list[Numerical]]]:
         assessment = root.find(f"{QTI}assessment")
         items = []
         for section in assessment.find(f"{QTI}section").iterchildren(f"{QTI}section"):
-            for item in section.iterchildren(f"{QTI}item"):
-                items.append(_qti_item(section.get("title"), item))
+            group = [_qti_item(section.get("title"), item)
+                     for item in section.iterchildren(f"{QTI}item")]
+            selection = section.find(f"{QTI}selection_ordering/{QTI}selection")
+            assert int(selection.findtext(f"{QTI}selection_number")) == len(group)  # all
+            per_item = float(selection.findtext(f"{QTI}selection_extension/"
+                                                f"{QTI}points_per_item"))
+            assert {item.mark for item in group} == {per_item}
+            items += group
         assessments[assessment.get("title")] = items
     return manifest, assessments
 

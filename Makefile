@@ -1,7 +1,7 @@
 PY := .venv/bin/python
 STAMP := .venv/.installed
 
-.PHONY: venv run chromium test lint fmt bench serve clean
+.PHONY: venv run chromium test lint fmt bench serve clean editor
 
 # Tests marked `postgres` need PostgreSQL itself: the SQLite pass leaves them out.
 PYTEST_MARKS := $(if $(filter postgres://% postgresql://%,$(DATABASE_URL)),,-m "not postgres")
@@ -53,6 +53,11 @@ serve: venv
 	$(if $(filter 0,$(MIGRATE)),@echo "MIGRATE=0: not migrating",DEBUG=0 $(PY) manage.py migrate --noinput)
 	DEBUG=0 $(PY) manage.py collectstatic --noinput -v 0
 	DEBUG=0 exec .venv/bin/gunicorn -c backprop_course/gunicorn.conf.py
+
+# Dev time only: rebuild the admin's code editor (CodeMirror) into static/vendor/codemirror/
+# from frontend/editor/ with npm + esbuild. The built file is committed.
+editor:
+	cd frontend/editor && npm ci --no-audit --no-fund && npm run build
 
 clean:
 	rm -rf .venv staticfiles .pytest_cache .ruff_cache .hypothesis test-results

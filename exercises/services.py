@@ -148,7 +148,10 @@ def variant_seed(exercise: Exercise, learner_id: int | None, salt: str = "") -> 
 
 
 def has_random_inputs(exercise: Exercise) -> bool:
-    source = exercise.source
+    return source_has_random_inputs(exercise.source)
+
+
+def source_has_random_inputs(source: str) -> bool:
     if is_mermaid(source):
         return False
     try:

@@ -45,7 +45,9 @@ class ExerciseAdmin(ScopedAdmin):
     )
 
     class Media:
-        js = ("admin/exercises/preview.js", "admin/exercises/a11y.js")
+        # The editor (CodeMirror, vendored) before the preview script that attaches it.
+        js = ("vendor/codemirror/editor.js", "admin/exercises/preview.js",
+              "admin/exercises/a11y.js")
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).prefetch_related("tags")
@@ -232,6 +234,7 @@ def _preview_view(model_admin: ExerciseAdmin, request):
     if "error" in result:
         return JsonResponse({**result, "field": field}, status=400)
     graph_html = preview.render_graph(result["graph"])
+    variants_html = preview.render_variants(preview.sample_variants_of(source))
     return JsonResponse({"graph": result["graph"], "table_html": result["table_html"],
                          "mermaid": result["mermaid"], "graph_html": graph_html,
-                         "field": field})
+                         "variants_html": variants_html, "field": field})

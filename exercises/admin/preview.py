@@ -70,11 +70,20 @@ def preview_or_error(source: str) -> dict:
 
 def sample_variants(exercise: Exercise) -> dict:
     """Three learners' numbers; one sample when the program draws nothing at random."""
-    seeds = SAMPLE_SEEDS if services.has_random_inputs(exercise) else (0,)
+    return sample_variants_of(exercise.source)
+
+
+def render_variants(variants: dict) -> str:
+    return render_to_string("admin/exercises/exercise/_variants.html", {"variants": variants})
+
+
+def sample_variants_of(source: str) -> dict:
+    """The same for a source not saved yet: the editor shows them as the author types."""
+    seeds = SAMPLE_SEEDS if services.source_has_random_inputs(source) else (0,)
     samples = []
     for seed in seeds:
         try:
-            graph = services.solve_source(exercise.source, seed)
+            graph = services.solve_source(source, seed)
         except services.ServiceError as exc:  # e.g. a draw that divides by zero
             samples.append({"seed": seed, "error": exc.message})
             continue

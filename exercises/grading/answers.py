@@ -41,8 +41,33 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 # squares must go before NFKC, which would turn 3² into 32.
 _TYPOGRAPHY = str.maketrans({
     "−": "-", "–": "-", "—": "-", "×": "*", "·": "*", "⋅": "*", "∙": "*", "÷": "/",
-    "∕": "/", "^": "**", "²": "**2", "³": "**3", "σ": "sigmoid",
+    "∕": "/", "⁄": "/", "^": "**", "²": "**2", "³": "**3", "σ": "sigmoid",
 })
+
+
+# A decimal comma (0,5 — how most of Europe writes a half) is read as a decimal point in
+# every language, so a regrade, which has no request and no language, reads an answer the
+# same way as the submission did. Only a comma that could be either is refused: one
+# followed by exactly three digits after a group that does not start with 0 (1,000 is a
+# thousand to an English reader and one to a German one).
+_DECIMAL_COMMA = re.compile(r"(?<![\d.,])(\d+),(\d+)(?![\d.,])")
+# Vulgar fractions (½, ¾, 1½): NFKC would give "1⁄2" with a fraction slash, and 1½ → 11⁄2.
+_VULGAR = re.compile(r"(\d*)([\u00bc-\u00be\u2150-\u215e\u2189])")
+
+
+def _vulgar(match: re.Match) -> str:
+    whole, char = match.groups()
+    numerator, _, denominator = unicodedata.normalize("NFKC", char).partition("\u2044")
+    fraction = f"{numerator}/{denominator}"
+    return f"({whole}+{fraction})" if whole else f"({fraction})"
+
+
+def _decimal_comma(match: re.Match) -> str:
+    whole, decimals = match.groups()
+    if len(decimals) == 3 and not whole.startswith("0"):
+        raise AnswerError(f"{_quote(match.group(0))} could be a thousands separator or a "
+                          f"decimal comma: write {whole}{decimals} or {whole}.{decimals}")
+    return f"{whole}.{decimals}"
 
 
 class AnswerError(ValueError):
@@ -135,7 +160,9 @@ def _normalise(text: str) -> str:
     if len(text) > MAX_CHARS:
         raise AnswerError(f"the answer is {len(text)} characters long; the limit is "
                           f"{MAX_CHARS}")
-    text = unicodedata.normalize("NFKC", text.strip().translate(_TYPOGRAPHY))
+    text = _VULGAR.sub(_vulgar, text.strip().translate(_TYPOGRAPHY))
+    text = unicodedata.normalize("NFKC", text)
+    text = _DECIMAL_COMMA.sub(_decimal_comma, text)
     for char in text:
         if not char.isascii() or (not char.isprintable() and char not in " \t"):
             raise AnswerError(f"unexpected character {char!r} in the answer")
@@ -195,8 +222,8 @@ class _Evaluator:
             raise AnswerError(f"{node.id!r} is not a number: type the value itself "
                               "(names of nodes or constants are not read)")
         if isinstance(node, ast.Tuple):
-            raise AnswerError("the answer has a comma: write decimals with a dot (1.5) and "
-                              "give one number")
+            raise AnswerError("the answer has a comma between two numbers: write one "
+                              "number, with a decimal point or comma (1.5 or 1,5)")
         raise AnswerError(f"{_quote(self._segment(node))} is not allowed in an answer")
 
     def _literal(self, node: ast.Constant) -> Number:

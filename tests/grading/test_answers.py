@@ -74,7 +74,9 @@ def test_missing_is_not_invalid(raw):
     ("0x10", "not a number"),
     ("7 // 2", "not allowed"),
     ("7 % 2", "not allowed"),
-    ("1,5", "comma"),
+    ("1, 5", "comma"),
+    ("1,000", "thousands separator"),
+    ("1,5,2", "comma"),
     ("1/0", "division by zero"),
     ("0**-1", "cannot be computed"),
     ("log(0)", "cannot be computed"),
@@ -145,3 +147,34 @@ def test_read_answer_never_raises_on_arithmetic_soup(text):
 def test_typed_floats_read_back_exactly(value):
     assert read_answer(repr(value)).value == value
     assert read_answer(value).value == value
+
+
+@pytest.mark.parametrize(("raw", "value"), [
+    ("0,5", 0.5),
+    ("-0,0334", -0.0334),
+    ("2,25*4", 9.0),
+    ("0,62*(1-0,62)", 0.62 * (1 - 0.62)),
+    ("0,125", 0.125),  # a leading 0 is never a thousands group
+    ("12,5", 12.5),
+    ("1,5e-2", 0.015),
+])
+def test_a_decimal_comma_is_a_decimal_point(raw, value):
+    answer = read_answer(raw)
+    assert answer.valid, answer.error
+    assert answer.value == pytest.approx(value)
+    assert answer.raw == raw  # stored as typed
+
+
+@pytest.mark.parametrize(("raw", "value"), [
+    ("½", Fraction(1, 2)),
+    ("-½", Fraction(-1, 2)),
+    ("¾", Fraction(3, 4)),
+    ("⅓", Fraction(1, 3)),
+    ("1½", Fraction(3, 2)),  # a mixed number, not 11/2
+    ("2½*2", Fraction(5)),
+    ("⅞ - ⅛", Fraction(3, 4)),
+    ("1⁄4", Fraction(1, 4)),  # the fraction slash itself, as NFKC leaves it
+])
+def test_unicode_fractions_are_read(raw, value):
+    assert evaluate(raw) == value
+    assert read_answer(raw).valid

@@ -1,6 +1,7 @@
 """The grader: per-node verdicts, misconception codes, chain-rule hints, follow-through.
 
 Pure Python, no Django. The front door is `grade(solution, answers, policy, asked, ask)`,
+where `ask` is one of the exercise kinds (`KINDS`: grad, data, local, update, nudge);
 which reads the stored solution dict (`Graph.to_solution()`) and returns the JSON result
 the `grade` command and the REST API both give:
 
@@ -13,12 +14,13 @@ from __future__ import annotations
 
 from .answers import MAX_CHARS, Answer, AnswerError, evaluate, read_answer
 from .grade import ASKS, grade
+from .kinds import KINDS, Kind, Settings
 from .misconceptions import CODES, RULES, Rule
 from .policy import GradingPolicy
 from .solution import SolutionError, Solved
 from .solution import read_solution as prepare
 from .verdicts import Tolerance
 
-__all__ = ["ASKS", "CODES", "MAX_CHARS", "RULES", "Answer", "AnswerError", "GradingPolicy",
-           "Rule", "SolutionError", "Solved", "Tolerance", "evaluate", "grade", "prepare",
-           "read_answer"]
+__all__ = ["ASKS", "CODES", "KINDS", "MAX_CHARS", "RULES", "Answer", "AnswerError",
+           "GradingPolicy", "Kind", "Rule", "Settings", "SolutionError", "Solved", "Tolerance",
+           "evaluate", "grade", "prepare", "read_answer"]

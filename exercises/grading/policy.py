@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from .verdicts import Tolerance
 
@@ -11,7 +11,9 @@ HINT_LEVELS = (0, 1, 2, 3)  # 0 none, 1 nudge, 2 formula, 3 worked numbers
 
 @dataclass(frozen=True, slots=True)
 class GradingPolicy:
-    tolerance: Tolerance = field(default_factory=Tolerance)
+    # None: the asked kind's own default (grad, data, local: 1 % relative; update and
+    # nudge: 5 significant figures — see kinds.py). A set tolerance applies to every kind.
+    tolerance: Tolerance | None = None
     hint_level: int = 2
     # Score credit (0..1 of a node) for a wrong node that follows correctly from the
     # learner's own wrong answers nearer the output (error carried forward).
@@ -24,7 +26,7 @@ class GradingPolicy:
         if isinstance(credit, bool) or not isinstance(credit, int | float) or not (
                 0 <= credit <= 1):
             raise ValueError("follow_through_credit must be a number from 0 to 1")
-        if not isinstance(self.tolerance, Tolerance):
+        if self.tolerance is not None and not isinstance(self.tolerance, Tolerance):
             raise ValueError("tolerance must be a Tolerance")
 
     @classmethod
@@ -43,11 +45,19 @@ class GradingPolicy:
             raise ValueError(f"unknown grading setting(s): {', '.join(sorted(unknown))}")
         tolerance = data.get("tolerance")
         return cls(
-            tolerance=Tolerance.from_dict(tolerance) if tolerance else Tolerance(),
+            tolerance=Tolerance.from_dict(tolerance) if tolerance else None,
             hint_level=data.get("hint_level", 2),
             follow_through_credit=data.get("follow_through_credit", 0.5),
         )
 
     def as_dict(self) -> dict:
-        return {"tolerance": self.tolerance.as_dict(), "hint_level": self.hint_level,
-                "follow_through_credit": self.follow_through_credit}
+        data = {"hint_level": self.hint_level, "follow_through_credit": self.follow_through_credit}
+        if self.tolerance is not None:
+            data["tolerance"] = self.tolerance.as_dict()
+        return data
+
+    def with_default_tolerance(self, default: Tolerance) -> GradingPolicy:
+        """This policy with `default` where it sets no tolerance of its own."""
+        if self.tolerance is not None:
+            return self
+        return replace(self, tolerance=default)

@@ -36,6 +36,9 @@ class Solved:
     # Hints depend only on the solution, node, level and ask: a prepared solution graded
     # many times builds each one once.
     hints: dict = field(default_factory=dict)
+    # What the solution froze besides its nodes, for the kinds that need more than data,
+    # grads and locals: {"update": {...}, "nudge": {...}} (see kinds.py).
+    frozen: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -71,6 +74,8 @@ def read_solution(solution: dict) -> Solved:
     if output is None:
         raise SolutionError("the solution's output is not one of its nodes")
     solved.output = output
+    solved.frozen = {key: value for key, value in solution.items()
+                     if key not in ("output", "nodes")}
     return solved
 
 

@@ -62,7 +62,9 @@ def test_bad_tolerances_are_refused(bad):
 def test_policy_defaults_and_validation():
     policy = GradingPolicy()
     assert policy.hint_level == 2 and policy.follow_through_credit == 0.5
-    assert policy.tolerance == Tolerance(rel=1e-2, abs=1e-6)
+    # No tolerance of its own: the asked kind's default, 1 % for gradients.
+    assert policy.tolerance is None
+    assert policy.with_default_tolerance(Tolerance()).tolerance == Tolerance(rel=1e-2, abs=1e-6)
     for bad in ({"hint_level": 4}, {"hint_level": True}, {"follow_through_credit": 1.5},
                 {"follow_through_credit": "half"}, {"tolerance": 0.01}):
         with pytest.raises(ValueError):

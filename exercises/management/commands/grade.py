@@ -5,8 +5,13 @@
 
 PROGRAM_FILE is the authoring language or a Mermaid flowchart; ANSWERS_FILE is JSON
 {"a": "4", "b": 4, ...}. In --jsonl mode each stdin line is {"program": "...", "answers":
-{...}} (optionally "seed", "asked", "ask", "hint_level", "policy", "id") and each gets one
+{...}} (optionally "seed", "asked", "ask", "granularity", "learning_rate", "parameters",
+"nudge": {"input": "x", "h": 0.001}, "hint_level", "policy", "id") and each gets one
 result line; a bad line gets {"error": "..."} and the run goes on. Needs no database.
+
+Answers are keyed by the kind asked (`ask`): node names for grad and data, "z2/a1"
+(∂z2/∂a1) for local, parameter names for update, "nudged" and "slope" for nudge; results
+use the same keys under "nodes".
 """
 
 from __future__ import annotations
@@ -18,9 +23,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from exercises.engine import DEFAULT_SEED, ProgramError, solve_text
-from exercises.grading import ASKS, GradingPolicy, Solved, grade, prepare
+from exercises.grading import ASKS, KINDS, GradingPolicy, Settings, Solved, grade, prepare
 
 MAX_FILE_BYTES = 1_000_000
+GRANULARITIES = ("line", "gate")
 _SOLVED_CACHE_SIZE = 256
 
 
@@ -39,7 +45,16 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
                             help="which variant of a program with random inputs")
         parser.add_argument("--ask", choices=ASKS, default="grad",
-                            help="grade gradients (default) or forward values")
+                            help="the kind asked: gradients (default), forward values, local "
+                                 "derivatives, a gradient-descent update or a nudge")
+        parser.add_argument("--granularity", choices=GRANULARITIES, default=None,
+                            help="one node per program line (default) or per gate")
+        parser.add_argument("--learning-rate", default=None,
+                            help="update: the learning rate η (e.g. 0.5 or 1/2)")
+        parser.add_argument("--parameters", nargs="+", default=None,
+                            help="update: the parameters (default: every input)")
+        parser.add_argument("--nudge", nargs=2, metavar=("INPUT", "H"), default=None,
+                            help="nudge: the input and the step h (e.g. x 0.001)")
 
     def handle(self, *args, **options):
         self._solved: dict[tuple[str, int], Solved] = {}
@@ -52,8 +67,14 @@ class Command(BaseCommand):
             raise CommandError("give PROGRAM_FILE and ANSWERS_FILE, or --jsonl")
         program = _read(options["program_file"], "program")
         answers = _json(_read(options["answers_file"], "answers"), "answers file")
+        request = {"program": program, "answers": answers}
+        for key in ("learning_rate", "parameters", "granularity"):
+            if options[key] is not None:
+                request[key] = options[key]
+        if options["nudge"]:
+            request["nudge"] = {"input": options["nudge"][0], "h": options["nudge"][1]}
         try:
-            result = self._grade({"program": program, "answers": answers}, options)
+            result = self._grade(request, options)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
@@ -86,21 +107,43 @@ class Command(BaseCommand):
         level = request.get("hint_level", options["hint_level"])
         if level is not None:
             policy = GradingPolicy(policy.tolerance, level, policy.follow_through_credit)
-        return grade(self._solution(program, seed), answers, policy,
-                     asked=request.get("asked"), ask=request.get("ask", options["ask"]))
+        ask = request.get("ask", options["ask"])
+        if ask not in KINDS:
+            raise ValueError(f'"ask" must be one of {", ".join(KINDS)}')
+        granularity = request.get("granularity", options["granularity"])
+        if granularity is not None and granularity not in GRANULARITIES:
+            raise ValueError(f'"granularity" must be one of {", ".join(GRANULARITIES)}')
+        solved = self._solution(program, seed, granularity, ask, _settings(request))
+        return grade(solved, answers, policy, asked=request.get("asked"), ask=ask)
 
-    def _solution(self, program: str, seed: int) -> Solved:
+    def _solution(self, program: str, seed: int, granularity: str | None, ask: str,
+                  settings: Settings) -> Solved:
         # A --jsonl run often grades many submissions of one program: solve and read it once.
-        key = (program, seed)
+        # Only the kinds that freeze numbers of their own depend on the settings.
+        kind = KINDS[ask]
+        key = (program, seed, granularity, ask if kind.freeze else None,
+               repr(settings) if kind.freeze else None)
         if key not in self._solved:
             try:
-                solution = solve_text(program, seed).to_solution()
+                solution = kind.solution(solve_text(program, seed), settings)
             except ProgramError as exc:
                 raise ValueError(f"program: {exc}") from None
             if len(self._solved) >= _SOLVED_CACHE_SIZE:
                 self._solved.pop(next(iter(self._solved)))
             self._solved[key] = prepare(solution)
         return self._solved[key]
+
+
+def _settings(request: dict) -> Settings:
+    nudge = request.get("nudge")
+    if nudge is not None and not (isinstance(nudge, dict) and set(nudge) <= {"input", "h"}):
+        raise ValueError('"nudge" must be an object: {"input": "x", "h": 0.001}')
+    parameters = request.get("parameters")
+    if parameters is not None and not isinstance(parameters, list):
+        raise ValueError('"parameters" must be a list of input names')
+    return Settings(learning_rate=request.get("learning_rate"),
+                    parameters=tuple(parameters) if parameters is not None else None,
+                    nudge_input=(nudge or {}).get("input"), nudge_h=(nudge or {}).get("h"))
 
 
 def _read(path: str, what: str) -> str:

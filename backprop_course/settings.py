@@ -42,11 +42,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "exercises",
+    "lti_tool",  # django-lti: registrations, deployments, keys, platform users and contexts
+    "lti",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session middleware, so it sees the cookies that one sets (lti/framing.py).
+    "lti.framing.LtiCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -54,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so it decides before the two above: LTI pages framed by their platform only.
+    "lti.framing.LtiFramingMiddleware",
 ]
 
 # Everything the pages load comes from this server: no CDN, no inline scripts. KaTeX
@@ -211,3 +217,12 @@ BENCH_FLOOR_ENABLED = env_bool("BENCH_FLOOR", False)
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+
+# LTI 1.3 (lti/): the tool's public address for URLs printed outside a request
+# (`manage.py lti_add_platform`); pages use the request's own host.
+LTI_TOOL_URL = os.environ.get("LTI_TOOL_URL", "http://127.0.0.1:8000").rstrip("/")
+# Held scores (sent only after the due date, or once the quiz shows scores) go out from
+# this periodic task when a Celery beat runs; `manage.py lti_send_held_scores` does the same.
+CELERY_BEAT_SCHEDULE = {
+    "lti-send-held-scores": {"task": "lti.tasks.send_held_scores", "schedule": 300.0},
+}

@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     # --- exercises app -------------------------------------------------------
     path("api/v1/", include("exercises.api.urls")),  # app_name "api"
+    path("lti/", include("lti.urls")),  # app_name "lti": the LTI 1.3 tool
     path("", include("exercises.urls")),  # app_name "exercises"; keep last
 ]

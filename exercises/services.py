@@ -15,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from lti import grade_sync
+
 from . import selectors
 from .engine import ProgramError, is_mermaid, parse, solve_text
 from .grading import GradingPolicy, Solved, Tolerance, grade, prepare
@@ -406,8 +408,11 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
             setattr(attempt, name, value)
     else:
         raise Conflict("too many submissions to this attempt at once: try again")
+    improved = counters is not None and counters["best_score"] != attempt.best_score
     for name, value in (counters or {}).items():
         setattr(attempt, name, value)
+    if improved:
+        grade_sync.best_score_changed(attempt)  # LTI: the LMS's grade column
     if not valid:
         raise InvalidAnswers(submission, result.get("errors", {}))
     return submission
@@ -445,6 +450,8 @@ def regrade_exercise(exercise: Exercise, *, by=None, reason: str = "") -> list[R
                 locked.best_score = max(locked.best_score, new_score)
                 locked.solved = locked.solved or result.get("score", 0) >= 1.0
             locked.save(update_fields=["best_score", "solved", "updated_at"])
+            if locked.best_score != attempt.best_score:
+                grade_sync.best_score_changed(locked)  # LTI: the LMS's grade column
     return regrades
 
 

@@ -1,0 +1,107 @@
+"""The LTI side of the admin. Platform registrations and their deployments are django-lti's
+own admin (lti_tool); here: the tool's keys (rotate), the links between LMS courses and
+ours, the per-quiz grade policy (an inline on the quiz), the record of scores sent with a
+resend, and a roster sync action on courses. Instructors see what belongs to the courses
+they teach; keys and links are for superusers."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from lti_tool.models import Key
+
+from exercises.admin.base import ScopedAdmin, ScopedInline
+from exercises.admin.quiz import QuizAdmin
+from exercises.admin.records import CourseAdmin
+
+from . import grade_sync, roster
+from .models import CourseLink, GradePolicy, QuizLink, ScoreSend
+
+
+@admin.register(Key)
+class KeyAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "is_active", "datetime_created")
+    fields = ("public_key", "is_active", "datetime_created")
+    readonly_fields = ("public_key", "datetime_created")
+    actions = ("rotate",)
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Rotate: make a new signing key (the selected stay published "
+                              "until you deactivate them)")
+    def rotate(self, request, queryset):
+        made = Key.objects.generate()
+        self.message_user(request, f"New signing key {made}. Deactivate the old ones once "
+                                   "platforms have fetched the new JWKS (a day is plenty).")
+
+
+@admin.register(CourseLink)
+class CourseLinkAdmin(admin.ModelAdmin):
+    list_display = ("context", "course", "linked_by", "created_at")
+    list_select_related = ("context", "course", "linked_by")
+    raw_id_fields = ("context",)
+
+
+@admin.register(QuizLink)
+class QuizLinkAdmin(admin.ModelAdmin):
+    list_display = ("resource_link", "quiz", "item", "lineitem_url", "can_publish_scores")
+    list_select_related = ("resource_link", "quiz", "item")
+    raw_id_fields = ("resource_link",)
+
+
+class GradePolicyInline(ScopedInline, admin.StackedInline):
+    model = GradePolicy
+    extra = 0
+    max_num = 1
+    verbose_name = "LMS grade passback (LTI)"
+    verbose_name_plural = "LMS grade passback (LTI): send on every change unless set here"
+
+
+# The quiz page carries its LTI grade policy; added here so exercises/ knows nothing of LTI.
+QuizAdmin.inlines = (*QuizAdmin.inlines, GradePolicyInline)
+
+
+@admin.register(ScoreSend)
+class ScoreSendAdmin(ScopedAdmin):
+    course_lookups = ("link__quiz__course",)
+    read_only = True
+    list_display = ("learner", "link", "score_given", "score_maximum", "status", "tries",
+                    "response_status", "created_at", "sent_at")
+    list_filter = ("status",)
+    list_select_related = ("learner", "link__resource_link", "link__quiz", "link__item")
+    readonly_fields = [f.name for f in ScoreSend._meta.fields]
+
+    def get_urls(self):
+        return [path("<int:score_id>/resend/", self.admin_site.admin_view(self.resend_view),
+                     name="lti_resend_score")] + super().get_urls()
+
+    def resend_view(self, request, score_id: int):
+        """The gradebook's "resend": the learner's current score, sent now."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        score = get_object_or_404(self.scope(ScoreSend.objects.select_related(
+            "link__quiz", "link__item"), request.user), pk=score_id)
+        grade_sync.record(score.link, score.learner_id, force=True)
+        messages.success(request, f"Score for {score.learner} sent again.")
+        return HttpResponseRedirect(reverse("admin:exercises_quiz_gradebook",
+                                            args=[score.link.quiz_id]))
+
+
+@admin.action(description="Sync the roster from the linked LMS courses (LTI)")
+def sync_roster(model_admin, request, queryset):
+    for course in queryset:
+        try:
+            counts = roster.sync_roster(course)
+        except roster.RosterError as exc:
+            model_admin.message_user(request, f"{course}: {exc}", messages.ERROR)
+            continue
+        model_admin.message_user(
+            request, f"{course}: {counts['learners_enrolled']} learner(s) enrolled, "
+                     f"{counts['instructors_added']} instructor(s) added from "
+                     f"{counts['contexts']} LMS course(s).")
+
+
+CourseAdmin.actions = (*(CourseAdmin.actions or ()), sync_roster)

@@ -1,0 +1,185 @@
+"""Assignment and Grade Services: a learner's score on a linked quiz goes to the platform's
+line item whenever their best score changes.
+
+`best_score_changed(attempt)` is the one hook (`exercises.services` calls it after storing
+a higher best score, and after a regrade). It costs one query — "is this quiz linked to an
+LMS?" — and nothing more when it is not; the rest runs in a Celery task after the commit.
+
+What is sent: scoreGiven = Σ best score × item points over the link's items (the whole quiz,
+or the one item a link opens), scoreMaximum = those points. activityProgress is Completed
+once every item has a graded submission (InProgress before); gradingProgress FullyGraded
+(every score here is final when it is sent). A score equal to the last one recorded for that
+learner and link is not sent again.
+
+When: on every change, unless the quiz's `GradePolicy` says after the due date. Either way a
+score is held while the quiz does not yet show learners their scores (the disclosure rule:
+the LMS gradebook must not reveal what the quiz hides); held scores go out with
+`send_held_scores` (a periodic task, or `manage.py lti_send_held_scores`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from lti_tool.models import LtiUser
+from pylti1p3.assignments_grades import AssignmentsGradesService
+from pylti1p3.exception import LtiException, LtiServiceException
+from pylti1p3.grade import Grade
+from pylti1p3.service_connector import ServiceConnector
+
+from exercises.models import Attempt, Quiz
+
+from .models import GradePolicy, QuizLink, ScoreSend
+from .tool import TimeoutSession, current_key
+
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+
+
+def best_score_changed(attempt: Attempt) -> None:
+    """A learner's best score on an item changed: queue their scores for the LMS."""
+    if not attempt.item_id:
+        return
+    links = list(QuizLink.objects.filter(quiz__items=attempt.item_id).values_list(
+        "pk", flat=True))
+    if links:
+        from .tasks import record_scores
+        learner = attempt.learner_id
+        transaction.on_commit(lambda: record_scores.delay(links, learner))
+
+
+# -- what a score is ---------------------------------------------------------------------
+def score_of(link: QuizLink, learner_id: int) -> tuple[float, float, str]:
+    """(scoreGiven, scoreMaximum, activityProgress) for a learner on a link."""
+    items = link.quiz.items.all() if link.item_id is None else [link.item]
+    points = {item.pk: item.points for item in items}
+    attempts = Attempt.objects.filter(learner_id=learner_id, item_id__in=points).values_list(
+        "item_id", "best_score", "graded_count")
+    given, graded = 0.0, 0
+    for item_id, best, count in attempts:
+        given += best * points[item_id]
+        graded += count > 0
+    progress = "Completed" if points and graded == len(points) else "InProgress"
+    return round(given, 6), float(sum(points.values())), progress
+
+
+def hold_reason(quiz: Quiz, now: datetime | None = None) -> str:
+    """Why a score for this quiz may not go out yet ("" if it may)."""
+    if not quiz.reveals(quiz.show_correctness, now):
+        return "held while the quiz does not show learners their scores"
+    policy = GradePolicy.objects.filter(quiz=quiz).values_list("send", flat=True).first()
+    if policy == GradePolicy.Send.AFTER_DUE and not quiz.is_past_due(now):
+        return "held until the due date"
+    return ""
+
+
+def record(link: QuizLink, learner_id: int, *, force: bool = False) -> ScoreSend | None:
+    """Record the learner's current score for the link, unless it is the one recorded last
+    (`force`: the gradebook's resend). A score that may go out is queued for sending."""
+    given, maximum, progress = score_of(link, learner_id)
+    last = ScoreSend.objects.filter(link=link, learner_id=learner_id).first()
+    if not force and last is not None and last.status != ScoreSend.Status.FAILED and (
+            last.score_given == given and last.score_maximum == maximum
+            and last.activity_progress == progress):
+        return None
+    reason = "" if force else hold_reason(link.quiz)
+    score = ScoreSend.objects.create(
+        link=link, learner_id=learner_id, score_given=given, score_maximum=maximum,
+        activity_progress=progress, grading_progress="FullyGraded", reason=reason,
+        status=ScoreSend.Status.HELD if reason else ScoreSend.Status.QUEUED)
+    if not reason:
+        from .tasks import send_score
+        transaction.on_commit(lambda: send_score.delay(score.pk))
+    return score
+
+
+SWEEP_TRIES = 20  # a score the platform keeps failing is left for the gradebook's resend
+
+
+def release_held(now: datetime | None = None) -> list[int]:
+    """Queue the held scores whose quiz may now send them, and the failed ones worth another
+    try (the platform was unreachable or busy); the latest per learner and link only."""
+    released = []
+    retryable = Q(status=ScoreSend.Status.FAILED, tries__lt=SWEEP_TRIES) & (
+        Q(response_status__in=RETRY_STATUSES) | Q(response_status__isnull=True, tries__gt=0))
+    waiting = ScoreSend.objects.filter(Q(status=ScoreSend.Status.HELD) | retryable)
+    for score in waiting.select_related("link__quiz"):
+        newest = ScoreSend.objects.filter(link=score.link_id, learner=score.learner_id).first()
+        if newest.pk != score.pk:
+            ScoreSend.objects.filter(pk=score.pk).update(
+                status=ScoreSend.Status.FAILED, reason="superseded by a later score",
+                tries=SWEEP_TRIES)
+            continue
+        if hold_reason(score.link.quiz, now):
+            continue
+        ScoreSend.objects.filter(pk=score.pk).update(status=ScoreSend.Status.QUEUED, reason="")
+        released.append(score.pk)
+    return released
+
+
+# -- sending ------------------------------------------------------------------------------
+def learner_sub(link: QuizLink, learner_id: int) -> str | None:
+    registration = link.resource_link.context.deployment.registration
+    return LtiUser.objects.filter(registration=registration, auth_user_id=learner_id
+                                  ).values_list("sub", flat=True).first()
+
+
+def send(score_id: int) -> str:
+    """POST one score to its line item; "sent", "failed" or "retry" (worth trying again)."""
+    score = ScoreSend.objects.select_related(
+        "link__resource_link__context__deployment__registration").get(pk=score_id)
+    link = score.link
+    sub = learner_sub(link, score.learner_id)
+    if not link.lineitem_url or sub is None:
+        _finish(score, ScoreSend.Status.FAILED, None,
+                "no line item known yet" if not link.lineitem_url
+                else "the learner has no account on this platform")
+        return "failed"
+    grade = (Grade().set_score_given(score.score_given).set_score_maximum(score.score_maximum)
+             .set_activity_progress(score.activity_progress)
+             .set_grading_progress(score.grading_progress)
+             .set_timestamp(timezone.now().isoformat(timespec="milliseconds"))
+             .set_user_id(sub))
+    ScoreSend.objects.filter(pk=score.pk).update(payload=json.loads(grade.get_value()),
+                                                 tries=score.tries + 1)
+    current_key()
+    registration = link.resource_link.context.deployment.registration.to_registration()
+    service = AssignmentsGradesService(
+        ServiceConnector(registration, TimeoutSession()),
+        {"scope": [SCORE_SCOPE], "lineitem": link.lineitem_url})
+    try:
+        answer = service.put_grade(grade)
+    except LtiServiceException as exc:
+        status = exc.response.status_code
+        outcome = "retry" if status in RETRY_STATUSES else "failed"
+        _finish(score, ScoreSend.Status.FAILED, status, exc.response.text)
+        return outcome
+    except (OSError, LtiException, ValueError) as exc:  # unreachable, or not JSON
+        _finish(score, ScoreSend.Status.FAILED, None, str(exc))
+        return "retry"
+    _finish(score, ScoreSend.Status.SENT, 200, str(answer.get("body") or ""))
+    return "sent"
+
+
+def _finish(score: ScoreSend, status: str, http_status: int | None, body: str) -> None:
+    ScoreSend.objects.filter(pk=score.pk).update(
+        status=status, response_status=http_status, response_body=body[:2000],
+        sent_at=timezone.now() if status == ScoreSend.Status.SENT else None)
+
+
+# -- for the gradebook ----------------------------------------------------------------------
+def sync_status(quiz: Quiz) -> list[dict]:
+    """Per learner and link, the latest score recorded (for the gradebook)."""
+    rows = []
+    links = list(QuizLink.objects.filter(quiz=quiz).select_related(
+        "resource_link__context", "item"))
+    for link in links:
+        latest: dict[int, ScoreSend] = {}
+        for score in ScoreSend.objects.filter(link=link).select_related("learner"):
+            latest.setdefault(score.learner_id, score)
+        for score in sorted(latest.values(), key=lambda s: s.learner.get_username()):
+            rows.append({"link": link, "score": score})
+    return rows

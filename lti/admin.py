@@ -1,6 +1,6 @@
 """The LTI side of the admin. Platform registrations and their deployments are django-lti's
 own admin (lti_tool); here: the tool's keys (rotate), the links between LMS courses and
-ours, the per-quiz grade policy (an inline on the quiz), the record of scores sent with a
+ours, the per-quiz grade policy, the record of scores sent with a
 resend, and a roster sync action on courses. Instructors see what belongs to the courses
 they teach; keys and links are for superusers."""
 
@@ -12,9 +12,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from lti_tool.models import Key
 
-from exercises.admin.base import ScopedAdmin, ScopedInline
-from exercises.admin.quiz import QuizAdmin
+from exercises import selectors
+from exercises.admin.base import ScopedAdmin
 from exercises.admin.records import CourseAdmin
+from exercises.models import Quiz
 
 from . import grade_sync, roster
 from .models import CourseLink, GradePolicy, QuizLink, ScoreSend
@@ -52,16 +53,20 @@ class QuizLinkAdmin(admin.ModelAdmin):
     raw_id_fields = ("resource_link",)
 
 
-class GradePolicyInline(ScopedInline, admin.StackedInline):
-    model = GradePolicy
-    extra = 0
-    max_num = 1
-    verbose_name = "LMS grade passback (LTI)"
-    verbose_name_plural = "LMS grade passback (LTI): send on every change unless set here"
+@admin.register(GradePolicy)
+class GradePolicyAdmin(ScopedAdmin):
+    """Its own page, not an inline on the quiz: an inline would add a form every quiz
+    form post must then carry."""
 
+    course_lookups = ("quiz__course",)
+    list_display = ("quiz", "send")
+    list_select_related = ("quiz",)
 
-# The quiz page carries its LTI grade policy; added here so exercises/ knows nothing of LTI.
-QuizAdmin.inlines = (*QuizAdmin.inlines, GradePolicyInline)
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "quiz":
+            kwargs["queryset"] = Quiz.objects.filter(
+                course__in=selectors.taught_courses(request.user)).select_related("course")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(ScoreSend)

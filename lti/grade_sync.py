@@ -19,6 +19,7 @@ the LMS gradebook must not reveal what the quiz hides); held scores go out with
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
 
 from django.db import transaction
@@ -35,6 +36,7 @@ from exercises.models import Attempt, Quiz
 from .models import GradePolicy, QuizLink, ScoreSend
 from .tool import TimeoutSession, current_key
 
+logger = logging.getLogger(__name__)
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 
@@ -47,8 +49,19 @@ def best_score_changed(attempt: Attempt) -> None:
         "pk", flat=True))
     if links:
         from .tasks import record_scores
-        learner = attempt.learner_id
-        transaction.on_commit(lambda: record_scores.delay(links, learner))
+        enqueue(record_scores, links, attempt.learner_id)
+
+
+def enqueue(task, *args) -> None:
+    """After the commit, and never at the learner's expense: a broker that is down loses
+    this sync (logged; the gradebook's resend and the next change send it), not the
+    submission that caused it."""
+    def send():
+        try:
+            task.delay(*args)
+        except Exception:  # noqa: BLE001 - kombu's errors vary by transport
+            logger.exception("LTI: could not queue %s%r", task.name, args)
+    transaction.on_commit(send)
 
 
 # -- what a score is ---------------------------------------------------------------------
@@ -92,7 +105,7 @@ def record(link: QuizLink, learner_id: int, *, force: bool = False) -> ScoreSend
         status=ScoreSend.Status.HELD if reason else ScoreSend.Status.QUEUED)
     if not reason:
         from .tasks import send_score
-        transaction.on_commit(lambda: send_score.delay(score.pk))
+        enqueue(send_score, score.pk)
     return score
 
 
@@ -133,10 +146,12 @@ def send(score_id: int) -> str:
         "link__resource_link__context__deployment__registration").get(pk=score_id)
     link = score.link
     sub = learner_sub(link, score.learner_id)
-    if not link.lineitem_url or sub is None:
-        _finish(score, ScoreSend.Status.FAILED, None,
-                "no line item known yet" if not link.lineitem_url
-                else "the learner has no account on this platform")
+    problem = ("no line item known yet (no launch of this link carried one)"
+               if not link.lineitem_url else
+               "the platform did not grant the score scope" if not link.can_publish_scores
+               else "the learner has no account on this platform" if sub is None else "")
+    if problem:
+        _finish(score, ScoreSend.Status.FAILED, None, problem)
         return "failed"
     grade = (Grade().set_score_given(score.score_given).set_score_maximum(score.score_maximum)
              .set_activity_progress(score.activity_progress)

@@ -54,6 +54,19 @@ def frame_origins(registration: LtiRegistration) -> list[str]:
     return list(dict.fromkeys(o for o in found if o))
 
 
+def launch_frame_origins(registration: LtiRegistration, claims: dict) -> list[str]:
+    """frame_origins, plus the LMS page the signed launch itself names: Canvas, say, issues
+    as canvas.instructure.com but shows courses on the school's own host."""
+    presentation = claims.get("https://purl.imsglobal.org/spec/lti/claim/launch_presentation")
+    deep_linking = claims.get(
+        "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings")
+    named = [(presentation or {}).get("return_url", ""),
+             (deep_linking or {}).get("deep_link_return_url", "")]
+    found = frame_origins(registration) + [origin(str(url)) for url in named]
+    return list(dict.fromkeys(o for o in found if o.startswith("https://")
+                              or o in frame_origins(registration)))
+
+
 def current_key() -> Key:
     """The tool's signing key (made on first use; rotated with `manage.py rotate_keys`)."""
     key = Key.objects.active().order_by("-datetime_created").first()

@@ -68,7 +68,8 @@ def launch(request):
     try:
         message = tool.validated_launch(request)
         lti_launch = LtiLaunch(message)
-        origins = tool.frame_origins(lti_launch.registration)
+        origins = tool.launch_frame_origins(lti_launch.registration,
+                                            lti_launch.get_launch_data())
         with transaction.atomic():
             sync_data_from_launch(lti_launch)
             if not lti_launch.deployment.is_active:

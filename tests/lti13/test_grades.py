@@ -164,3 +164,23 @@ def test_a_regrade_that_raises_the_best_score_is_sent(learner_in, client, platfo
     with django_capture_on_commit_callbacks(execute=True):
         services.regrade_exercise(exercise)
     assert platform.scores[-1]["body"]["scoreGiven"] == 4 > before
+
+
+def test_a_broker_that_is_down_never_fails_the_submission(learner_in, client, platform,
+                                                          monkeypatch,
+                                                          django_capture_on_commit_callbacks):
+    def down(*args):
+        raise ConnectionRefusedError("broker down")
+    monkeypatch.setattr(tasks.record_scores, "delay", down)
+    attempt = answer(client, learner_in, BRANCH_ANSWERS, django_capture_on_commit_callbacks)
+    attempt.refresh_from_db()
+    assert attempt.best_score == 1 and platform.scores == []
+
+
+def test_a_link_without_the_score_scope_records_why(learner_in, client, platform,
+                                                    django_capture_on_commit_callbacks):
+    QuizLink.objects.update(can_publish_scores=False)
+    answer(client, learner_in, BRANCH_ANSWERS, django_capture_on_commit_callbacks)
+    record = ScoreSend.objects.get()
+    assert record.status == "failed" and "score scope" in record.response_body
+    assert platform.scores == []

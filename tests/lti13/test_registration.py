@@ -109,6 +109,16 @@ def test_launch_pages_may_be_framed_by_the_platform_only(linked, client, platfor
     assert dashboard["X-Frame-Options"] == "DENY"
 
 
+def test_the_lms_page_named_by_the_signed_launch_may_frame_it(linked, client, platform):  # noqa: F811
+    presentation = {"return_url": "https://school.example.edu/courses/1/return"}
+    response = launch(client, platform, roles=LEARNER, **quiz_claims(linked, platform), **{
+        "https://purl.imsglobal.org/spec/lti/claim/launch_presentation": presentation})
+    assert frame_ancestors(response) == (
+        f"frame-ancestors {platform.issuer} https://school.example.edu")
+    quiz_page = client.get(f"/quizzes/{linked.quiz.pk}/")
+    assert "https://school.example.edu" in frame_ancestors(quiz_page)
+
+
 def test_an_ordinary_session_is_never_framed(bank, client):
     client.force_login(bank.course.learners.create(username="plain"))
     page = client.get(f"/quizzes/{bank.quiz.pk}/")

@@ -116,7 +116,11 @@ def test_a_submission_to_a_quiz_item_is_one_read_and_one_write(learner, item, qu
         second = services.submit_own(learner, attempt.pk, {"x": "36", "y": "15", "z": "7",
                                                            "L": "1"})
     assert second.score == pytest.approx(0.9)
+    # A higher best score costs one more read: the LTI hook asks whether the quiz is linked
+    # to an LMS (lti.grade_sync.best_score_changed).
+    lti = [q for q in done.captured_queries if '"lti_quizlink"' in q["sql"]]
+    assert len(lti) == 1
     statements = [q["sql"].split()[0] for q in done.captured_queries
-                  if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+                  if not q["sql"].startswith(("SAVEPOINT", "RELEASE")) and q not in lti]
     # PostgreSQL: the update and the insert are one statement (WITH ... INSERT).
     assert statements in (["SELECT", "WITH"], ["SELECT", "UPDATE", "INSERT"])

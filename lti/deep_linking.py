@@ -66,6 +66,9 @@ def _chosen(user, context, choice: str) -> tuple[Quiz, QuizItem | None]:
 def answer(request: DeepLinkRequest, user, choice: str, launch_url: str) -> dict:
     """The signed Deep Linking response and where the browser posts it."""
     quiz, item = _chosen(user, request.context, choice)
+    points = item.points if item else sum(i.points for i in quiz.items.all())
+    if points <= 0:  # AGS needs a positive scoreMaximum
+        raise LaunchRefused("That has no points to grade: give its items points first.")
     with transaction.atomic():
         answered = DeepLinkRequest.objects.filter(
             pk=request.pk, answered_at__isnull=True).update(answered_at=timezone.now())
@@ -82,7 +85,6 @@ def answer(request: DeepLinkRequest, user, choice: str, launch_url: str) -> dict
             raise LaunchRefused("This LMS course is linked to another course here: pick a "
                                 f"quiz of '{link.course}'.", 409)
     title = quiz.title if item is None else f"{quiz.title}: {_item_title(item)}"
-    points = item.points if item else sum(i.points for i in quiz.items.all())
     resource_id = f"quiz-{quiz.pk}" + (f"-item-{item.pk}" if item else "")
     line_item = (LineItem().set_label(title[:255]).set_score_maximum(points)
                  .set_resource_id(resource_id).set_tag("backprop-course"))

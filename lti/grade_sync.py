@@ -22,6 +22,7 @@ import json
 import logging
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -92,6 +93,8 @@ def hold_reason(quiz: Quiz, now: datetime | None = None) -> str:
 def record(link: QuizLink, learner_id: int, *, force: bool = False) -> ScoreSend | None:
     """Record the learner's current score for the link, unless it is the one recorded last
     (`force`: the gradebook's resend). A score that may go out is queued for sending."""
+    if learner_sub(link, learner_id) is None:
+        return None  # not a member of that LMS course: nothing to send there
     given, maximum, progress = score_of(link, learner_id)
     last = ScoreSend.objects.filter(link=link, learner_id=learner_id).first()
     if not force and last is not None and last.status != ScoreSend.Status.FAILED and (
@@ -135,9 +138,11 @@ def release_held(now: datetime | None = None) -> list[int]:
 
 # -- sending ------------------------------------------------------------------------------
 def learner_sub(link: QuizLink, learner_id: int) -> str | None:
-    registration = link.resource_link.context.deployment.registration
-    return LtiUser.objects.filter(registration=registration, auth_user_id=learner_id
-                                  ).values_list("sub", flat=True).first()
+    """The learner's user id on the link's platform, if they are a member of the link's
+    LMS course (a quiz linked in two LMS courses sends each its own members only)."""
+    return LtiUser.objects.filter(
+        auth_user_id=learner_id, memberships__context=link.resource_link.context_id,
+    ).values_list("sub", flat=True).first()
 
 
 def send(score_id: int) -> str:
@@ -162,14 +167,17 @@ def send(score_id: int) -> str:
                                                  tries=score.tries + 1)
     current_key()
     registration = link.resource_link.context.deployment.registration.to_registration()
+    connector = CachedTokenConnector(link.resource_link.context.deployment.registration_id,
+                                     registration)
     service = AssignmentsGradesService(
-        ServiceConnector(registration, TimeoutSession()),
-        {"scope": [SCORE_SCOPE], "lineitem": link.lineitem_url})
+        connector, {"scope": [SCORE_SCOPE], "lineitem": link.lineitem_url})
     try:
         answer = service.put_grade(grade)
     except LtiServiceException as exc:
         status = exc.response.status_code
-        outcome = "retry" if status in RETRY_STATUSES else "failed"
+        if status == 401:
+            connector.forget_tokens()  # revoked or expired early: a new one next time
+        outcome = "retry" if status in RETRY_STATUSES | {401} else "failed"
         _finish(score, ScoreSend.Status.FAILED, status, exc.response.text)
         return outcome
     except (OSError, LtiException, ValueError) as exc:  # unreachable, or not JSON
@@ -177,6 +185,30 @@ def send(score_id: int) -> str:
         return "retry"
     _finish(score, ScoreSend.Status.SENT, 200, str(answer.get("body") or ""))
     return "sent"
+
+
+class CachedTokenConnector(ServiceConnector):
+    """pylti1p3's connector asks for a new access token per connector; this one keeps the
+    token in the cache (shared by processes with Redis) for a while, so a class submitting
+    at once costs the platform one token request, not one per score."""
+
+    TOKEN_SECONDS = 300  # well inside the hour platforms give a token
+
+    def __init__(self, registration_id: int, registration):
+        super().__init__(registration, TimeoutSession())
+        self.prefix = f"lti-token:{registration_id}:"
+
+    def get_access_token(self, scopes):
+        key = self.prefix + " ".join(sorted(scopes))
+        token = cache.get(key)
+        if token is None:
+            token = super().get_access_token(scopes)
+            cache.set(key, token, self.TOKEN_SECONDS)
+        return token
+
+    def forget_tokens(self) -> None:
+        cache.delete(self.prefix + SCORE_SCOPE)
+        self._access_tokens.clear()
 
 
 def _finish(score: ScoreSend, status: str, http_status: int | None, body: str) -> None:

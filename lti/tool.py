@@ -17,7 +17,7 @@ from pylti1p3.contrib.django import DjangoMessageLaunch, DjangoOIDCLogin
 from pylti1p3.contrib.django.session import DjangoSessionService
 from pylti1p3.exception import LtiException, OIDCException
 
-from .models import LoginState
+from .models import DeepLinkRequest, LaunchTicket, LoginState
 
 LOGIN_STATE_LIFETIME = timedelta(minutes=10)  # from login initiation to the launch POST
 PLATFORM_TIMEOUT = 10  # seconds for any call to a platform (JWKS, token, scores, roster)
@@ -109,13 +109,19 @@ def login_redirect(request, launch_url: str):
     config = ToolConfig()
     login = DjangoOIDCLogin(request, config, session_service=ServerSideState(request, config))
     login.pass_params_to_launch({"tool": "backprop-course"})  # makes pylti1p3 save the state
-    LoginState.objects.filter(created_at__lt=timezone.now() - timedelta(days=1)).delete()
+    _forget_old(timezone.now() - timedelta(days=1))
     try:
         return login.redirect(launch_url)
     except OIDCException as exc:
         raise LaunchRefused(
             "This login request does not come from a platform registered with this tool "
             "(check the issuer and client ID registered here).", detail=str(exc)) from None
+
+
+def _forget_old(before) -> None:
+    """Login states, tickets and picker requests are minutes-long: a day old is waste."""
+    for model in (LoginState, LaunchTicket, DeepLinkRequest):
+        model.objects.filter(created_at__lt=before).delete()
 
 
 class ToolLaunch(DjangoMessageLaunch):

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.cache import cache
 from quizbank.helpers import BRANCH_PROGRAM, make_user
 
 from exercises import services
@@ -25,6 +26,7 @@ def platform_server():
 
 @pytest.fixture
 def platform(platform_server):
+    cache.clear()  # access tokens the tool cached from an earlier test's platform state
     platform_server.scores.clear()
     platform_server.score_answers.clear()
     platform_server.tokens.clear()

@@ -93,6 +93,13 @@ def test_the_picker_offers_only_the_linked_course_and_refuses_others(
     assert refused.status_code == 403
 
 
+def test_a_quiz_without_points_cannot_be_linked(registered, bank, client, platform):
+    empty = Quiz.objects.create(course=bank.course, title="Empty")
+    picker = link_account(client, deep_link_launch(client, platform))
+    response = client.post(picker, {"choice": f"quiz:{empty.pk}"})
+    assert response.status_code == 400 and b"no points" in response.content
+
+
 def test_a_learner_cannot_deep_link(registered, bank, client, platform):
     response = launch(client, platform, roles=LEARNER, message="LtiDeepLinkingRequest")
     assert response.status_code == 403

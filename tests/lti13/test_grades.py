@@ -184,3 +184,31 @@ def test_a_link_without_the_score_scope_records_why(learner_in, client, platform
     record = ScoreSend.objects.get()
     assert record.status == "failed" and "score scope" in record.response_body
     assert platform.scores == []
+
+
+def test_one_access_token_serves_many_scores_and_a_revoked_one_is_renewed(
+        learner_in, client, platform, django_capture_on_commit_callbacks):
+    answer(client, learner_in, MISSED_BRANCH, django_capture_on_commit_callbacks)
+    client.logout()
+    launch(client, platform, sub="learner-2", roles=LEARNER,
+           **quiz_claims(learner_in, platform))
+    answer(client, learner_in, BRANCH_ANSWERS, django_capture_on_commit_callbacks)
+    assert len(platform.scores) == 2 and len(platform.tokens) == 1
+    platform.tokens.clear()  # the platform revoked it
+    answer(client, learner_in, MISSED_BRANCH, django_capture_on_commit_callbacks)  # lower
+    learner = LtiUser.objects.get(sub="learner-1").auth_user
+    with django_capture_on_commit_callbacks(execute=True):
+        grade_sync.record(QuizLink.objects.get(), learner.pk, force=True)
+    assert len(platform.scores) == 3 and len(platform.tokens) == 1
+    assert ScoreSend.objects.first().tries == 2
+
+
+def test_a_learner_outside_the_links_lms_course_gets_no_score_there(
+        learner_in, client, platform, django_capture_on_commit_callbacks):
+    from quizbank.helpers import make_user
+    local = make_user("local-only")
+    learner_in.course.learners.add(local)
+    client.logout()
+    client.force_login(local)
+    answer(client, learner_in, BRANCH_ANSWERS, django_capture_on_commit_callbacks)
+    assert platform.scores == [] and not ScoreSend.objects.exists()

@@ -96,7 +96,7 @@ def continue_launch(request, token: str):
     whose cookie was blocked, through a link that opens the ticket in a new window; for an
     instructor not yet known here, after signing in once with their account."""
     ticket = LaunchTicket.objects.filter(token=token).select_related(
-        "lti_user__registration", "teach_course").first()
+        "lti_user__registration", "teach_course", "user").first()
     if ticket is None or ticket.created_at < timezone.now() - TICKET_LIFETIME:
         return problem(request, LaunchRefused(
             "This link has expired: open the activity again from your course."))
@@ -117,6 +117,10 @@ def continue_launch(request, token: str):
         LaunchTicket.objects.filter(pk=ticket.pk).update(user=user)
         start_session(request, user, origins)
         return allow_framing(redirect("lti:continue", ticket.token), origins)
+    if ticket.target.startswith(reverse("admin:index")) and not ticket.user.is_staff:
+        return problem(request, LaunchRefused(
+            "Your account here cannot open the instructors' pages (the gradebook): an "
+            "administrator makes it a staff account.", status=403), origins)
     if request.user.is_authenticated and request.user.pk == ticket.user_id:
         return allow_framing(redirect(ticket.target), origins)
     if request.GET.get("window") == "new":

@@ -6,6 +6,7 @@ Names and Roles membership endpoint, and the two endpoints of Dynamic Registrati
 
 from __future__ import annotations
 
+import html
 import json
 import threading
 import time
@@ -35,6 +36,7 @@ class Platform:
         self.members: list[dict] = []
         self.tool_jwks: dict = {"keys": []}
         self.registrations: list[dict] = []
+        self.auth_claims: dict = {}  # what /auth puts in the id_token (a browser's launch)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -125,8 +127,43 @@ def _handler(platform: Platform):
             issued = {t["access_token"] for t in platform.tokens}
             return self.headers.get("Authorization", "").removeprefix("Bearer ") in issued
 
+        def _html(self, body: str):
+            data = body.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def do_GET(self):
             path = urlsplit(self.path).path
+            query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+            if path == "/favicon.ico":
+                self.send_response(204)
+                self.end_headers()
+                return None
+            if path == "/course":  # an LMS course page showing the tool in an iframe
+                return self._html(
+                    f'<h1>LMS course</h1><iframe name="tool" src="about:blank" width="900"'
+                    f' height="600"></iframe><form id="go" method="post" target="tool" '
+                    f'action="{html.escape(query["login"])}">'
+                    f'<input type="hidden" name="iss" value="{platform.issuer}">'
+                    f'<input type="hidden" name="login_hint" value="{query["user"]}">'
+                    f'<input type="hidden" name="client_id" value="{platform.client_id}">'
+                    f'<input type="hidden" name="target_link_uri" value="'
+                    f'{html.escape(query["login"].replace("/login/", "/launch/"))}">'
+                    '</form><script>document.getElementById("go").submit()</script>')
+            if path == "/frame":  # any page of the tool in an iframe
+                return self._html(f'<iframe name="tool" src="{html.escape(query["url"])}">'
+                                  '</iframe>')
+            if path == "/auth":  # OIDC authorization: the id_token, posted back
+                claims = platform.claims(query["nonce"], sub=query["login_hint"],
+                                         **platform.auth_claims)
+                return self._html(
+                    f'<form id="back" method="post" action="{html.escape(query["redirect_uri"])}">'
+                    f'<input type="hidden" name="id_token" value="{platform.sign(claims)}">'
+                    f'<input type="hidden" name="state" value="{html.escape(query["state"])}">'
+                    '</form><script>document.getElementById("back").submit()</script>')
             if path == "/jwks":
                 return self._send(200, {"keys": [json.loads(platform.key.export_public())]})
             if path == "/memberships":

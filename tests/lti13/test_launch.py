@@ -108,6 +108,16 @@ def test_instructor_signs_in_once_to_link_then_lands_on_the_gradebook(linked, cl
     assert client.get(target).status_code == 200
 
 
+def test_an_instructor_without_a_staff_account_is_told_so(linked, client, platform):
+    linked.instructor.is_staff = False
+    linked.instructor.save()
+    response = launch(client, platform, sub="teacher-1", roles=INSTRUCTOR,
+                      **quiz_claims(linked, platform))
+    page = client.post(response["Location"], {"username": "ada", "password": "pw"})
+    refused = client.get(page["Location"])
+    assert refused.status_code == 403 and b"staff account" in refused.content
+
+
 def test_a_quiz_of_another_course_is_refused(linked, client, platform):
     from exercises.models import Course, Quiz
     other = Quiz.objects.create(course=Course.objects.create(title="B"), title="Secret")

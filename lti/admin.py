@@ -6,19 +6,44 @@ they teach; keys and links are for superusers."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from lti_tool.models import Key
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from lti_tool.admin import LtiRegistrationAdmin
+from lti_tool.models import Key, LtiRegistration
 
 from exercises import selectors
 from exercises.admin.base import ScopedAdmin
 from exercises.admin.records import CourseAdmin
 from exercises.models import Quiz
 
-from . import grade_sync, roster
+from . import grade_sync, registration, roster
 from .models import CourseLink, GradePolicy, QuizLink, ScoreSend
+
+admin.site.unregister(LtiRegistration)
+
+
+@admin.register(LtiRegistration)
+class RegistrationAdmin(LtiRegistrationAdmin):
+    """django-lti's registration page, plus the values to paste into the LMS."""
+
+    readonly_fields = ("tool_urls",)
+
+    def get_fieldsets(self, request, obj=None):
+        return [*super().get_fieldsets(request, obj),
+                ("This tool's URLs, for the LMS", {"fields": ["tool_urls"]})]
+
+    @admin.display(description="paste into the LMS (from LTI_TOOL_URL)")
+    def tool_urls(self, obj):
+        urls = registration.tool_urls(settings.LTI_TOOL_URL)
+        return format_html_join(
+            mark_safe("<br>"), "{}: <code>{}</code>",
+            [("OIDC login URL", urls["login"]), ("Redirect / target link URI", urls["launch"]),
+             ("Deep Linking URL", urls["deep_linking"]), ("Public JWKS URL", urls["jwks"])])
 
 
 @admin.register(Key)

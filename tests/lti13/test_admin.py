@@ -19,6 +19,14 @@ def test_registration_and_key_pages_open_for_a_superuser(registered, client):
         assert client.get(url).status_code == 200, url
 
 
+def test_the_registration_page_shows_the_urls_to_paste(registered, client, settings):
+    settings.LTI_TOOL_URL = "https://tool.example"
+    client.force_login(make_user("root", superuser=True))
+    page = client.get(f"/admin/lti_tool/ltiregistration/{registered.pk}/change/")
+    assert b"https://tool.example/lti/login/" in page.content
+    assert b"https://tool.example/lti/jwks/" in page.content
+
+
 def test_key_rotation_action(registered, client):
     from lti_tool.models import Key
     client.force_login(make_user("root", superuser=True))

@@ -32,6 +32,7 @@ from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
 from pylti1p3.service_connector import ServiceConnector
 
+from exercises import selectors
 from exercises.models import Attempt, Quiz
 
 from .models import GradePolicy, QuizLink, ScoreSend
@@ -80,9 +81,13 @@ def score_of(link: QuizLink, learner_id: int) -> tuple[float, float, str]:
     return round(given, 6), float(sum(points.values())), progress
 
 
-def hold_reason(quiz: Quiz, now: datetime | None = None) -> str:
-    """Why a score for this quiz may not go out yet ("" if it may)."""
-    if not quiz.reveals(quiz.show_correctness, now):
+def hold_reason(link: QuizLink, learner_id: int, now: datetime | None = None) -> str:
+    """Why the learner's score on this link may not go out yet ("" if it may). Whether the
+    learner may see their score is the learner pages' own rule (selectors)."""
+    quiz = link.quiz
+    attempt = Attempt.objects.filter(learner_id=learner_id, item__quiz=quiz).select_related(
+        "item__quiz").first()
+    if attempt is not None and not selectors.reveals_correctness(attempt, now):
         return "held while the quiz does not show learners their scores"
     policy = GradePolicy.objects.filter(quiz=quiz).values_list("send", flat=True).first()
     if policy == GradePolicy.Send.AFTER_DUE and not quiz.is_past_due(now):
@@ -101,7 +106,7 @@ def record(link: QuizLink, learner_id: int, *, force: bool = False) -> ScoreSend
             last.score_given == given and last.score_maximum == maximum
             and last.activity_progress == progress):
         return None
-    reason = "" if force else hold_reason(link.quiz)
+    reason = "" if force else hold_reason(link, learner_id)
     score = ScoreSend.objects.create(
         link=link, learner_id=learner_id, score_given=given, score_maximum=maximum,
         activity_progress=progress, grading_progress="FullyGraded", reason=reason,
@@ -129,7 +134,7 @@ def release_held(now: datetime | None = None) -> list[int]:
                 status=ScoreSend.Status.FAILED, reason="superseded by a later score",
                 tries=SWEEP_TRIES)
             continue
-        if hold_reason(score.link.quiz, now):
+        if hold_reason(score.link, score.learner_id, now):
             continue
         ScoreSend.objects.filter(pk=score.pk).update(status=ScoreSend.Status.QUEUED, reason="")
         released.append(score.pk)

@@ -4,7 +4,12 @@ Everything can be overridden from the environment:
     BIND              address to listen on (default 127.0.0.1:8000)
     WEB_CONCURRENCY   worker processes (default 2 × cores + 1)
     GUNICORN_THREADS  threads per worker (default 1: plain sync workers, see below)
-    GUNICORN_ACCESS_LOG  "-" for stdout, a path, or empty for none (the default)
+    GUNICORN_ACCESS_LOG  "-" for stdout, a path, or empty for none (the default: the app
+                      writes one JSON line per request itself, with its request id)
+    GUNICORN_CONTROL_SOCKET  a path for gunicornc's control socket (default: none, so two
+                      instances on one host never fight over $HOME/.gunicorn/gunicorn.ctl)
+    PROMETHEUS_MULTIPROC_DIR  where workers keep their metrics for /metrics (default: a
+                      fresh directory per instance, removed when gunicorn exits)
 
 Grading is CPU-bound Python, so processes rather than threads give it the cores. In
 bench/http.py, 3 gthread workers × 4 threads served submissions no faster than 5 sync
@@ -17,6 +22,16 @@ to bound slow leaks.
 
 import multiprocessing
 import os
+import shutil
+import tempfile
+
+# Before the app (and prometheus_client) is imported: every worker writes its metrics
+# here and /metrics adds them up. A fresh directory per instance: a previous run's files
+# would be counted again.
+_own_metrics_dir = None
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    _own_metrics_dir = tempfile.mkdtemp(prefix="backprop-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _own_metrics_dir
 
 wsgi_app = "backprop_course.wsgi:application"
 bind = os.environ.get("BIND", "127.0.0.1:8000")
@@ -32,6 +47,40 @@ backlog = 2048
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# gunicorn's own lines (worker boots, timeouts) as JSON on stdout too, like the app's.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+                            "rename_fields": {"asctime": "time", "levelname": "level",
+                                              "name": "logger"}}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json",
+                            "stream": "ext://sys.stdout"}},
+    "root": {"level": "INFO", "handlers": ["stdout"]},
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["stdout"],
+                           "propagate": False, "qualname": "gunicorn.error"},
+        "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False,
+                            "qualname": "gunicorn.access"},
+    },
+}
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 # The app module is imported once in the master, then forked: faster worker starts and
 # shared memory for the engine's tables. (Database connections are opened per worker.)
 preload_app = True
+
+
+def child_exit(server, worker):
+    # A dead worker's live gauges leave the sum; its counters stay counted.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _own_metrics_dir:
+        shutil.rmtree(_own_metrics_dir, ignore_errors=True)

@@ -41,12 +41,16 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
+    "django_prometheus",
     "exercises",
     "lti_tool",  # django-lti: registrations, deployments, keys, platform users and contexts
     "lti",
 ]
 
+# Outermost: Prometheus's request timer, then the request's log line and request id.
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "backprop_course.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session middleware, so it sees the cookies that one sets (lti/framing.py).
@@ -60,6 +64,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, so it decides before the two above: LTI pages framed by their platform only.
     "lti.framing.LtiFramingMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 # Everything the pages load comes from this server: no CDN, no inline scripts. KaTeX
@@ -116,22 +121,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if env_bool("DB_SERVER_SIDE_BINDING", True):
         DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True,
                                                               prepare_threshold=2)
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has one writer at a time. BEGIN IMMEDIATE takes the write lock when a
     # transaction starts, so concurrent submissions queue for it (up to `timeout` s)
     # instead of two reading, then one failing at once with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20,
                                                           transaction_mode="IMMEDIATE")
+# The same backends, counting queries and their time for /metrics (django-prometheus).
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends.")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set, else per-process memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Every key this deployment writes to Redis (cache, throttle counters, Celery's queues)
+# starts with this, so deployments sharing one Redis database keep apart.
+REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX") or "bp-" + Path(
+    str(DATABASES["default"]["NAME"])).stem
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            "KEY_PREFIX": REDIS_KEY_PREFIX,
+            # Redis down must not hang a request: fail within a second (then the throttle
+            # lets it through, /readyz reports it).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -180,6 +196,7 @@ REST_FRAMEWORK = {
     },
     # Service errors (InvalidProgram, InvalidAnswers, Conflict ...) become 400/403/409 here.
     "EXCEPTION_HANDLER": "exercises.api.exceptions.api_exception_handler",
+    "DEFAULT_METADATA_CLASS": "exercises.api.metadata.AllowedMethodsMetadata",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -226,3 +243,55 @@ LTI_TOOL_URL = os.environ.get("LTI_TOOL_URL", "http://127.0.0.1:8000").rstrip("/
 CELERY_BEAT_SCHEDULE = {
     "lti-send-held-scores": {"task": "lti.tasks.send_held_scores", "schedule": 300.0},
 }
+CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{REDIS_KEY_PREFIX}:"}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Django's LOGGING (below) applies in workers too: JSON lines with the request id.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# -- Operations (README, "Production serving") ------------------------------------------
+# Logs: JSON lines on stdout in every process (gunicorn workers, Celery, commands).
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "backprop_course.observability.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+                 "rename_fields": {"asctime": "time", "levelname": "level",
+                                   "name": "logger"}},
+    },
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout",
+                   "formatter": "json", "filters": ["request_id"]},
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
+                        "filters": ["require_debug_false"]},
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own handlers replaced: everything goes up to the root's JSON lines.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.request": {"handlers": ["mail_admins"], "level": "ERROR", "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+    },
+}
+# Who gets mail about a 500 (besides the log): "Name <address>, address, ..."
+ADMINS = [(address.split("<")[0].strip() or address.strip(),
+           address.split("<")[-1].rstrip("> ").strip())
+          for address in os.environ.get("ADMINS", "").split(",") if address.strip()]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "root@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+
+# Errors to Sentry only when a DSN is given; nothing is sent otherwise.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from .observability import init_sentry
+
+    init_sentry(SENTRY_DSN, os.environ.get("SENTRY_ENVIRONMENT"),
+                float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE") or 0))
+
+# /metrics answers only these (comma-separated addresses or networks).
+METRICS_ALLOWED_IPS = os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1")

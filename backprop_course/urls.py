@@ -4,7 +4,13 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from . import health
+
 urlpatterns = [
+    # --- operations (backprop_course/health.py) ----------------------------------
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on pages that name no icon (the API's JSON, say).
     path("favicon.ico", RedirectView.as_view(url=static("exercises/favicon.svg"), permanent=True)),
@@ -16,3 +22,6 @@ urlpatterns = [
     path("lti/", include("lti.urls")),  # app_name "lti": the LTI 1.3 tool
     path("", include("exercises.urls")),  # app_name "exercises"; keep last
 ]
+
+# A lost database connection answers 503 + Retry-After; the API never answers HTML.
+handler500 = "backprop_course.faults.server_error"

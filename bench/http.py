@@ -176,7 +176,7 @@ class Server:
             extra["WEB_CONCURRENCY"] = str(workers)
         if redis_url:
             extra["REDIS_URL"] = redis_url
-        self.env = django_env(database_url, **extra, **(env or {}))
+        self.env = django_env(database_url, **{**extra, **(env or {})})
         self.process: subprocess.Popen | None = None
         self.log = tempfile.TemporaryFile()
         self.final_output = ""

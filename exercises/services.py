@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from lti import grade_sync
 
-from . import selectors
+from . import metrics, selectors
 from .engine import ProgramError, is_mermaid, parse, solve_text
 from .grading import GradingPolicy, Solved, Tolerance, grade, prepare
 from .grading.solution import asked_kinds
@@ -381,8 +381,9 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
         if unknown:
             raise ServiceError(f"not asked in this exercise: {', '.join(unknown)}")
         asked = [name for name in asked if name in answers]
-    result = grade(solved, answers, grading_policy(attempt), asked=asked,
-                   ask="grad" if ask == Ask.BOTH else ask)
+    with metrics.GRADING_SECONDS.time():
+        result = grade(solved, answers, grading_policy(attempt), asked=asked,
+                       ask="grad" if ask == Ask.BOTH else ask)
     valid = result.get("valid", True)
     counted = valid and kind == Submission.Kind.FULL
     raw_score = float(result.get("score", 0)) if valid else 0.0
@@ -408,6 +409,7 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
             setattr(attempt, name, value)
     else:
         raise Conflict("too many submissions to this attempt at once: try again")
+    metrics.SUBMISSIONS_GRADED.labels(kind=kind, valid=valid).inc()
     improved = counters is not None and counters["best_score"] != attempt.best_score
     for name, value in (counters or {}).items():
         setattr(attempt, name, value)

@@ -3,11 +3,12 @@
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
-from . import floor, views
+from . import floor, index, views
 
 app_name = "api"
 
 urlpatterns = [
+    path("", index.ApiIndexView.as_view(), name="index"),
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("learners/", views.LearnerCreateView.as_view(), name="learners"),
     path("courses/", views.CourseListView.as_view(), name="courses"),

@@ -24,17 +24,22 @@ from .ops import by_symbol
 MAX_DIAGRAM_CHARS = 20_000
 MAX_DIAGRAM_NODES = 500
 
+# Every quantifier that can meet a long run of one character is possessive (*+) or starts
+# only at a run's first character (the lookbehinds), and no two can share a run: a line's
+# match costs time linear in its length. (With `\s*(...)?\s*` or a lazy label before
+# `\s*\)`, a line of 20,000 spaces took seconds.) Labels keep their spaces; _shape strips.
 _NODE = re.compile(
-    r"""\s*(?P<id>[^\W\d]\w*)\s*                         # a word in any script (see _shape)
-        (?P<shape>\(\(\s*(?P<circle>"[^"]*"|[^()]*?)\s*\)\)      # ((op))
-                 |\[\s*(?P<box>"[^"]*"|[^\[\]]*?)\s*\]           # [value]
-                 |\(\s*(?P<round>"[^"]*"|[^()]*?)\s*\))?\s*      # (value)
+    r"""\s*+(?P<id>[^\W\d]\w*+)\s*+                       # a word in any script (see _shape)
+        (?P<shape>\(\(\s*+(?P<circle>"[^"]*+"|[^()]*+)\s*+\)\)    # ((op))
+                 |\[\s*+(?P<box>"[^"]*+"|[^\[\]]*+)\s*+\]         # [value]
+                 |\(\s*+(?P<round>"[^"]*+"|[^()]*+)\s*+\))?\s*+    # (value)
     """,
     re.VERBOSE,
 )
-_ARROW = re.compile(r"\s*-{2,}>\s*(?:\|[^|]*\|\s*)?|\s*==+>\s*")
+# The spaces around an arrow stay with the nodes beside it (_NODE allows them).
+_ARROW = re.compile(r"(?<!-)-{2,}+>\s*+(?:\|[^|]*+\|)?|(?<!=)==++>")
 _BREAK = re.compile(r"<br\s*/?>|\\n", re.IGNORECASE)
-_FIELD = re.compile(r"^\s*(data|grad)\s*[:=]\s*(.+?)\s*$", re.IGNORECASE)
+_FIELD = re.compile(r"^\s*+(data|grad)\s*+[:=]\s*+(.*\S)\s*$", re.IGNORECASE)
 _SKIP_WORDS = {"style", "classDef", "class", "linkStyle", "click", "subgraph", "end",
                "direction"}
 

@@ -18,7 +18,7 @@ from bench.http import manage, throwaway_database
 
 
 def on_postgres() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    return settings.DATABASES["default"]["ENGINE"].endswith(".postgresql")
 
 
 def pytest_collection_modifyitems(config, items):

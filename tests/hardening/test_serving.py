@@ -80,7 +80,8 @@ def test_redis_when_configured_local_memory_otherwise():
                            "AUTH_THROTTLE_RATE": "5/min", "SECURE_COOKIES": "0"}, *names)
     assert redis["CACHES"]["default"] == {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/3"}
+        "LOCATION": "redis://127.0.0.1:6379/3", "KEY_PREFIX": "bp-db",  # the database's name
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
     assert redis["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/3"
     assert redis["CELERY_TASK_ALWAYS_EAGER"] is False
     assert redis["SESSION_COOKIE_SECURE"] is False

@@ -67,15 +67,18 @@ def test_a_worker_runs_tasks_from_the_redis_broker(live_database):
     assert reachable(*REDIS), "Redis must listen on 127.0.0.1:6379 (see the README)"
     broker = "redis://127.0.0.1:6379/14"
     queue = f"bp_test_{secrets.token_hex(4)}"  # only this test's worker takes its tasks
+    prefix = f"{queue}-keys"  # REDIS_KEY_PREFIX: the worker's broker keys start with it
     seeded = helper(live_database, "--seed", "1")
     before = helper(live_database, "--count")["variants"]
     worker = subprocess.Popen(
         [PYTHON, "-m", "celery", "-A", "backprop_course", "worker", "-P", "solo", "-Q", queue,
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=django_env(live_database, CELERY_BROKER_URL=broker),
+        cwd=ROOT, env=django_env(live_database, CELERY_BROKER_URL=broker,
+                                 REDIS_KEY_PREFIX=prefix),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         client = Celery(broker=broker)
+        client.conf.broker_transport_options = {"global_keyprefix": f"{prefix}:"}
         client.send_task("exercises.tasks.make_variants",
                          args=[seeded["exercise"], [7001, 7002, 7003, 7004]], queue=queue)
         deadline = time.monotonic() + 60
@@ -88,6 +91,6 @@ def test_a_worker_runs_tasks_from_the_redis_broker(live_database):
         os.killpg(worker.pid, signal.SIGTERM)
         output = worker.communicate(timeout=30)[0].decode(errors="replace")
         keys = redis.Redis.from_url(broker)
-        for key in keys.scan_iter(f"*{queue}*"):  # the queue's bindings, left by kombu
+        for key in keys.scan_iter(f"*{queue}*"):  # the queue's keys, left by kombu
             keys.delete(key)
     assert "Traceback" not in output, output

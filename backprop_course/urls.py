@@ -6,6 +6,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from . import health
 
+
+def favicon(request):
+    # static() at request time: at import, with DEBUG off, it needs collectstatic's manifest
+    # (`manage.py check --deploy` before collectstatic failed).
+    return RedirectView.as_view(url=static("exercises/favicon.svg"), permanent=True)(request)
+
+
 urlpatterns = [
     # --- operations (backprop_course/health.py) ----------------------------------
     path("healthz", health.healthz, name="healthz"),
@@ -13,7 +20,7 @@ urlpatterns = [
     path("metrics", health.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on pages that name no icon (the API's JSON, say).
-    path("favicon.ico", RedirectView.as_view(url=static("exercises/favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

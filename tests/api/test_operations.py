@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 from api_helpers import PASSWORD, start, submit
-from django.db import OperationalError
+from django.core.signals import request_finished, request_started
+from django.db import OperationalError, close_old_connections
 from django.db.backends.utils import CursorWrapper
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -79,7 +80,14 @@ def wsgi_call(path: str, body: bytes, **environ) -> tuple[str, dict, bytes]:
     def start_response(line, headers, exc_info=None):
         status.update(line=line, headers=dict(headers))
 
-    content = b"".join(application(env, start_response))
+    # As Django's test client does: the test's database connection must outlive the request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        content = b"".join(application(env, start_response))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return status["line"], status["headers"], content
 
 

@@ -1,7 +1,7 @@
 PY := .venv/bin/python
 STAMP := .venv/.installed
 
-.PHONY: venv run chromium test lint fmt bench serve clean editor
+.PHONY: venv run chromium test lint fmt bench serve clean editor messages
 
 # Tests marked `postgres` need PostgreSQL itself: the SQLite pass leaves them out.
 PYTEST_MARKS := $(if $(filter postgres://% postgresql://%,$(DATABASE_URL)),,-m "not postgres")
@@ -53,6 +53,15 @@ serve: venv
 	$(if $(filter 0,$(MIGRATE)),@echo "MIGRATE=0: not migrating",DEBUG=0 $(PY) manage.py migrate --noinput)
 	DEBUG=0 $(PY) manage.py collectstatic --noinput -v 0
 	DEBUG=0 exec .venv/bin/gunicorn -c backprop_course/gunicorn.conf.py
+
+# After changing user-facing text: update locale/*/django.po, translate the new entries, then
+# `make messages` again compiles the .mo files (committed, so running the site needs no
+# gettext; tests/views/test_i18n.py fails when a .mo is older than its .po).
+MESSAGE_DIRS := --ignore=.venv --ignore=frontend --ignore=static --ignore=staticfiles \
+  --ignore=tests --ignore=bench --ignore=docs
+messages: venv
+	$(PY) manage.py makemessages -l de --no-location $(MESSAGE_DIRS)
+	$(PY) manage.py compilemessages -l de --ignore=.venv
 
 # Dev time only: rebuild the admin's code editor (CodeMirror) into static/vendor/codemirror/
 # from frontend/editor/ with npm + esbuild. The built file is committed.

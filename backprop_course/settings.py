@@ -56,6 +56,8 @@ MIDDLEWARE = [
     # Before the session middleware, so it sees the cookies that one sets (lti/framing.py).
     "lti.framing.LtiCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The learner's chosen language (the switch in the header), else Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -96,6 +98,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -162,7 +165,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# English, and German complete enough to prove the mechanism: pages, admin labels, hints
+# and misconception texts (locale/de/LC_MESSAGES; the compiled .mo files are committed).
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -22,6 +22,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name no icon (the API's JSON, say).
     path("favicon.ico", favicon),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switch
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     # --- exercises app -------------------------------------------------------

@@ -10,6 +10,8 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonRespon
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from .. import selectors, services, tasks
 from ..engine.generator import generate_many
@@ -40,8 +42,9 @@ class ExerciseAdmin(ScopedAdmin):
     actions = ("duplicate", "preview_as_learner", "regrade", *exports.EXERCISE_ACTIONS)
     fieldsets = (
         (None, {"fields": ("title", "course", "program", "mermaid")}),
-        ("What is asked", {"fields": ("difficulty", "ask", "asked_nodes", "tags")}),
-        ("Tolerance", {"fields": ("tolerance_rel", "tolerance_abs", "tolerance_sig_figs")}),
+        (gettext_lazy("What is asked"), {"fields": ("difficulty", "ask", "asked_nodes", "tags")}),
+        (gettext_lazy("Tolerance"),
+         {"fields": ("tolerance_rel", "tolerance_abs", "tolerance_sig_figs")}),
     )
 
     class Media:
@@ -53,11 +56,11 @@ class ExerciseAdmin(ScopedAdmin):
         queryset = super().get_queryset(request).prefetch_related("tags")
         return queryset.annotate(variants_stored=Count("variants", distinct=True))
 
-    @admin.display(description="tags")
+    @admin.display(description=gettext_lazy("tags"))
     def tag_list(self, obj):
         return ", ".join(tag.name for tag in obj.tags.all())
 
-    @admin.display(description="stored variants", ordering="variants_stored")
+    @admin.display(description=gettext_lazy("stored variants"), ordering="variants_stored")
     def variant_count(self, obj):
         return obj.variants_stored
 
@@ -75,9 +78,9 @@ class ExerciseAdmin(ScopedAdmin):
             obj.author = request.user
         if change and {"program", "mermaid"} & set(form.changed_data) and \
                 obj.variants.exists():
-            self.message_user(request, "Learners keep the numbers and gradients of the "
-                              "variants already stored; new variants use the new program.",
-                              messages.WARNING)
+            self.message_user(request, _("Learners keep the numbers and gradients of the "
+                                         "variants already stored; new variants use the new "
+                                         "program."), messages.WARNING)
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -126,41 +129,48 @@ class ExerciseAdmin(ScopedAdmin):
             try:
                 programs = generate_many(data["difficulty"], data["count"], data["seed"])
             except (ValueError, RuntimeError) as exc:
-                form.add_error(None, f"Could not generate the programs: {exc}")
+                form.add_error(None, _("Could not generate the programs: %(problem)s")
+                               % {"problem": exc})
             else:
                 created = services.create_generated_exercises(
                     programs, data["difficulty"], data["tag"] or None, course=data["course"],
                     author=request.user)
-                self.message_user(request, f"Generated {len(created)} exercise(s) at "
-                                           f"difficulty {data['difficulty']}.",
-                                  messages.SUCCESS)
+                self.message_user(request, ngettext(
+                    "Generated %(count)d exercise at difficulty %(difficulty)d.",
+                    "Generated %(count)d exercises at difficulty %(difficulty)d.",
+                    len(created)) % {"count": len(created), "difficulty": data["difficulty"]},
+                    messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:exercises_exercise_changelist"))
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,
-                   "title": "Generate exercises", "form": form}
+                   "title": _("Generate exercises"), "form": form}
         return TemplateResponse(request, "admin/exercises/exercise/generate.html", context)
 
     # -- actions ---------------------------------------------------------------------------
-    @admin.action(description="Duplicate the selected exercises", permissions=["add"])
+    @admin.action(description=gettext_lazy("Duplicate the selected exercises"),
+                  permissions=["add"])
     def duplicate(self, request, queryset):
         copies = [services.duplicate_exercise(exercise, author=request.user)
                   for exercise in queryset]
-        self.message_user(request, f"Made {len(copies)} cop{'y' if len(copies) == 1 else 'ies'}"
-                                   f": {', '.join(c.title for c in copies)}.", messages.SUCCESS)
+        self.message_user(request, ngettext(
+            "Made %(count)d copy: %(titles)s.", "Made %(count)d copies: %(titles)s.",
+            len(copies)) % {"count": len(copies), "titles": ", ".join(c.title for c in copies)},
+            messages.SUCCESS)
 
-    @admin.action(description="Preview the selected exercise as a learner", permissions=["view"])
+    @admin.action(description=gettext_lazy("Preview the selected exercise as a learner"),
+                  permissions=["view"])
     def preview_as_learner(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(request, "Choose exactly one exercise to preview.",
+            self.message_user(request, _("Choose exactly one exercise to preview."),
                               messages.WARNING)
             return None
         url = learner_preview_url(queryset.get().pk)
         if url is None:
-            self.message_user(request, "The learner preview page is not available.",
+            self.message_user(request, _("The learner preview page is not available."),
                               messages.ERROR)
             return None
         return HttpResponseRedirect(url)
 
-    @admin.action(description="Regrade submissions of the selected exercises",
+    @admin.action(description=gettext_lazy("Regrade submissions of the selected exercises"),
                   permissions=["change"])
     def regrade(self, request, queryset):
         """A confirmation page saying what will be regraded, per exercise and course: only
@@ -175,7 +185,7 @@ class ExerciseAdmin(ScopedAdmin):
                 return None  # the admin redirects back to the changelist
             return self._start_regrade(request, queryset, form.cleaned_data["reason"])
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,
-                   "title": "Regrade submissions", "form": form, "scopes": scopes,
+                   "title": _("Regrade submissions"), "form": form, "scopes": scopes,
                    "nothing": nothing,
                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
         return TemplateResponse(request, "admin/exercises/exercise/regrade.html", context)
@@ -202,7 +212,7 @@ class ExerciseAdmin(ScopedAdmin):
         self.message_user(request, f"Regraded {len(rows)} submission(s): {len(changed)} "
                                    f"score(s) changed.", messages.SUCCESS)
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,
-                   "title": "Regrade results", "rows": rows, "changed": changed}
+                   "title": _("Regrade results"), "rows": rows, "changed": changed}
         return TemplateResponse(request, "admin/exercises/exercise/regrade_done.html", context)
 
 
@@ -228,7 +238,7 @@ def _preview_view(model_admin: ExerciseAdmin, request):
     field = "program" if program.strip() else "mermaid"
     source = program if field == "program" else mermaid
     if not source.strip():
-        return JsonResponse({"error": "Write a program or a Mermaid flowchart.", "line": None,
+        return JsonResponse({"error": _("Write a program or a Mermaid flowchart."), "line": None,
                              "field": "program"}, status=400)
     result = preview.preview_or_error(source)
     if "error" in result:

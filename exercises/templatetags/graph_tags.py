@@ -99,6 +99,14 @@ def backward_order(nodes: list[dict], output: str) -> list[str]:
 
 
 @register.filter
+def plural_count(value) -> int:
+    """An int for {% blocktranslate count %}: gettext's plural rules take whole numbers, and
+    a fractional amount (1.5 points) reads as a plural in English and German."""
+    number = float(value or 0)
+    return int(number) if number.is_integer() else 2
+
+
+@register.filter
 def sentence(text) -> str:
     """A message ends with a full stop before the next sentence follows it."""
     text = str(text or "").rstrip()

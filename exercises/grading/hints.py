@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from .i18n import _, language, phrase
 from .notation import (
     Piece,
     definition,
@@ -36,16 +37,20 @@ from .notation import (
 )
 from .solution import Solved
 
-_COUNT_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
 FORMULA_LEVEL = 2  # the highest level that works no numbers through
 TOP_LEVEL = 3
+
+
+def _count_word(n: int) -> str:
+    words = {2: _("two"), 3: _("three"), 4: _("four"), 5: _("five")}
+    return words.get(n, str(n))
 
 
 def hint(solved: Solved, i: int, level: int, ask: str = "grad") -> Piece | None:
     if level <= 0:
         return None
     level = min(level, TOP_LEVEL)
-    key = (i, level, ask)
+    key = (i, level, ask, language())  # a hint is cached in the language it was written in
     cached = solved.hints.get(key)
     if cached is None:
         build = _grad_levels if ask == "grad" else _data_levels
@@ -62,11 +67,11 @@ def carried_hint(solved: Solved, i: int, origin: int, level: int,
     if level <= 0:
         return None
     x, o = solved.labels[i], solved.labels[origin]
+    names = {"x": math(x, latex_name(x)), "o": math(o, latex_name(o))}
     lead = join([
-        prose("Your answer for "), math(x, latex_name(x)),
-        prose(" follows from your own answer for "), math(o, latex_name(o)),
-        prose(", and that is where the error started: fix "), math(o, latex_name(o)),
-        prose(" first. "), prose("For "), math(o, latex_name(o)), prose(": "),
+        phrase(_("Your answer for {x} follows from your own answer for {o}, and that is where "
+                 "the error started: fix {o} first."), **names),
+        prose(" "), phrase(_("For {o}:"), **names), prose(" "),
     ])
     return join([lead, hint(solved, origin, level, ask)])
 
@@ -80,21 +85,20 @@ def _grad_levels(solved: Solved, i: int) -> list[Callable[[], Piece]]:
     d_out = partial_parts(out, x)
     if i == solved.output:
         return [
-            lambda: join([math(x, latex_name(x)), prose(" is the output, where the backward "
-                          "pass starts: how much does "), math(x, latex_name(x)),
-                          prose(" change when you nudge "), math(x, latex_name(x)),
-                          prose(" itself?")]),
-            lambda: join([prose("That is "), math(*d_out), prose(", the derivative of "),
-                          math(x, latex_name(x)), prose(" with respect to itself.")]),
+            lambda: phrase(_("{x} is the output, where the backward pass starts: how much "
+                             "does {x} change when you nudge {x} itself?"),
+                           x=math(x, latex_name(x))),
+            lambda: phrase(_("That is {d}, the derivative of {x} with respect to itself."),
+                           d=math(*d_out), x=math(x, latex_name(x))),
             lambda: math(f"{d_out[0]} = 1", f"{d_out[1]} = 1"),
         ]
     edges = solved.consumers[i]
     if not edges:
         return [
-            lambda: join([math(x, latex_name(x)), prose(" feeds no operation on the way to "),
-                          math(out, latex_name(out)), prose(", so nudging it cannot change "),
-                          math(out, latex_name(out)), prose(".")]),
-            lambda: prose("No path leads to the output, so the chain rule has no terms."),
+            lambda: phrase(_("{x} feeds no operation on the way to {out}, so nudging it "
+                             "cannot change {out}."),
+                           x=math(x, latex_name(x)), out=math(out, latex_name(out))),
+            lambda: prose(_("No path leads to the output, so the chain rule has no terms.")),
             lambda: math(f"{d_out[0]} = 0", f"{d_out[1]} = 0"),
         ]
     return [partial(build, solved, i, edges)
@@ -105,32 +109,31 @@ def _grad_nudge(solved: Solved, i: int, edges) -> Piece:
     x, out = solved.labels[i], solved.labels[solved.output]
     consumers = list(dict.fromkeys(c for c, _ in edges))
     defs = [definition(solved, c) for c in consumers]
-    pieces = [math(x, latex_name(x))]
+    names = {"x": math(x, latex_name(x)), "out": math(out, latex_name(out))}
     if len(consumers) == 1 and len(edges) == 1:
         c = consumers[0]
-        pieces += [prose(" feeds one operation, "), defs[0], prose(". "),
-                   prose(_sentence(solved.ops[c].gate))]
+        pieces = [phrase(_("{x} feeds one operation, {op}."), op=defs[0], **names),
+                  prose(" " + _sentence(_(solved.ops[c].gate)) + " ")]
         if c == solved.output:
-            pieces += [prose(" "), math(out, latex_name(out)), prose(" is the output, so the "
-                       "gradient of "), math(x, latex_name(x)), prose(" is just this gate's "
-                       "local derivative.")]
+            pieces.append(phrase(_("{out} is the output, so the gradient of {x} is just this "
+                                   "gate's local derivative."), **names))
         else:
-            pieces += [prose(" Multiply the upstream gradient "),
-                       math(*partial_parts(out, solved.labels[c])),
-                       prose(" by the local derivative "),
-                       math(*partial_parts(solved.labels[c], x)), prose(".")]
+            pieces.append(phrase(_("Multiply the upstream gradient {upstream} by the local "
+                                   "derivative {local}."),
+                                 upstream=math(*partial_parts(out, solved.labels[c])),
+                                 local=math(*partial_parts(solved.labels[c], x))))
         return join(pieces)
-    count = _COUNT_WORDS.get(len(consumers), str(len(consumers)))
     if len(consumers) == 1:
-        pieces += [prose(" is more than one input of "), defs[0],
-                   prose(": each use is a path to the output")]
+        pieces = [phrase(_("{x} is more than one input of {op}: each use is a path to the "
+                           "output; a gradient sums over every path (the branch gate sums)."),
+                         op=defs[0], **names)]
     else:
-        listed = _and([d for d in defs])
-        pieces += [prose(f" feeds {count} operations ("), listed, prose(")")]
-    pieces.append(prose("; a gradient sums over every path (the branch gate sums)."))
+        pieces = [phrase(_("{x} feeds {count} operations ({ops}); a gradient sums over every "
+                           "path (the branch gate sums)."),
+                         count=prose(_count_word(len(consumers))), ops=_and(defs), **names)]
     for name in dict.fromkeys(solved.ops[c].name for c in consumers):
         gate = next(solved.ops[c].gate for c in consumers if solved.ops[c].name == name)
-        pieces.append(prose(" " + _sentence(gate)))
+        pieces.append(prose(" " + _sentence(_(gate))))
     return join(pieces)
 
 
@@ -148,8 +151,7 @@ def _grad_formula(solved: Solved, i: int, edges) -> Piece:
         up, loc = partial_parts(out, solved.labels[c]), partial_parts(solved.labels[c], x)
         terms_t.append(f"{up[0]}·{loc[0]}")
         terms_l.append(f"{up[1]} \\cdot {loc[1]}")
-    pieces = [prose("By the chain rule, "),
-              math(f"{lhs[0]} = {' + '.join(terms_t)}", f"{lhs[1]} = {' + '.join(terms_l)}")]
+    formula = math(f"{lhs[0]} = {' + '.join(terms_t)}", f"{lhs[1]} = {' + '.join(terms_l)}")
     locals_ = []
     for c, positions in _group(edges).items():
         if c == solved.output:
@@ -158,14 +160,20 @@ def _grad_formula(solved: Solved, i: int, edges) -> Piece:
         formulas = [local_formula(solved, c, p) for p in positions]
         text, latex = _formula_list(formulas)
         locals_.append(math(f"{loc[0]} = {text}", f"{loc[1]} = {latex}"))
-    if locals_:
-        pieces += [prose(", with "), _and(locals_)]
     # (When the output is the only consumer the nudge has said this already.)
-    if len(edges) > 1 and any(c == solved.output for c, _ in edges):
-        pieces += [prose(" ("), math(out, latex_name(out)), prose(" is the output, so a path "
-                   "into it is just its local derivative)")]
-    pieces.append(prose("."))
-    return join(pieces)
+    into_output = len(edges) > 1 and any(c == solved.output for c, _p in edges)
+    parts = {"formula": formula, "out": math(out, latex_name(out))}
+    if locals_ and into_output:
+        template = _("By the chain rule, {formula}, with {locals} ({out} is the output, so a "
+                     "path into it is just its local derivative).")
+    elif locals_:
+        template = _("By the chain rule, {formula}, with {locals}.")
+    elif into_output:
+        template = _("By the chain rule, {formula} ({out} is the output, so a path into it is "
+                     "just its local derivative).")
+    else:
+        template = _("By the chain rule, {formula}.")
+    return phrase(template, locals=_and(locals_), **parts)
 
 
 def _grad_numbers(solved: Solved, i: int, edges) -> Piece:
@@ -190,9 +198,9 @@ def _grad_numbers(solved: Solved, i: int, edges) -> Piece:
     total = math(f"{lhs[0]} = {' + '.join(products)} = {result}",
                  f"{lhs[1]} = {products_latex} = {result}")
     if not locals_:
-        return join([prose("With the numbers, "), total, prose(".")])
-    return join([prose("Here "), _and(list(dict.fromkeys(locals_))), prose(", so "), total,
-                 prose(".")])
+        return phrase(_("With the numbers, {total}."), total=total)
+    return phrase(_("Here {locals}, so {total}."), locals=_and(list(dict.fromkeys(locals_))),
+                  total=total)
 
 
 def _group(edges) -> dict[int, list[int]]:
@@ -205,12 +213,13 @@ def _group(edges) -> dict[int, list[int]]:
 def _formula_list(formulas: list[tuple[str, str]]) -> tuple[str, str]:
     """One formula, or several for a node that is more than one input of the same op."""
     if len(set(formulas)) == 1:
-        suffix = "" if len(formulas) == 1 else " for each of its inputs"
+        suffix = "" if len(formulas) == 1 else " " + _("for each of its inputs")
         text, latex = formulas[0]
         return text + suffix, latex + (f"\\text{{{suffix}}}" if suffix else "")
-    text = " and ".join(f"{t} (input {k + 1})" for k, (t, _) in enumerate(formulas))
-    latex = " \\text{ and } ".join(f"{t}\\ \\text{{(input {k + 1})}}"
-                                   for k, (_, t) in enumerate(formulas))
+    word, each = _("and"), _("input {k}")
+    text = f" {word} ".join(f"{t} ({each.format(k=k + 1)})" for k, (t, _l) in enumerate(formulas))
+    latex = f" \\text{{ {word} }} ".join(f"{t}\\ \\text{{({each.format(k=k + 1)})}}"
+                                         for k, (_t, t) in enumerate(formulas))
     return text, latex
 
 
@@ -222,9 +231,9 @@ def _data_levels(solved: Solved, i: int) -> list[Callable[[], Piece]]:
     if solved.ops[i] is None:
         value = number(solved.data[i])
         return [
-            lambda: join([math(x, latex_name(x)), prose(" is an input: its value is given in "
-                                                        "the program.")]),
-            lambda: prose("Read it from the program, not from a computation."),
+            lambda: phrase(_("{x} is an input: its value is given in the program."),
+                           x=math(x, latex_name(x))),
+            lambda: prose(_("Read it from the program, not from a computation.")),
             lambda: math(f"{x} = {value}", f"{latex_name(x)} = {value}"),
         ]
     return [partial(build, solved, i) for build in (_data_nudge, _data_formula, _data_numbers)]
@@ -233,22 +242,22 @@ def _data_levels(solved: Solved, i: int) -> list[Callable[[], Piece]]:
 def _data_nudge(solved: Solved, i: int) -> Piece:
     x = solved.labels[i]
     args = list(dict.fromkeys(solved.labels[j] for j in solved.inputs[i]))
-    return join([math(x, latex_name(x)), prose(" is computed forward from "),
-                 _and([math(a, latex_name(a)) for a in args]),
-                 prose(": apply its operation to their values.")])
+    return phrase(_("{x} is computed forward from {args}: apply its operation to their "
+                    "values."), x=math(x, latex_name(x)),
+                  args=_and([math(a, latex_name(a)) for a in args]))
 
 
 def _data_formula(solved: Solved, i: int) -> Piece:
-    return join([prose("The forward pass computes "), definition(solved, i), prose(".")])
+    return phrase(_("The forward pass computes {definition}."), definition=definition(solved, i))
 
 
 def _data_numbers(solved: Solved, i: int) -> Piece:
     x = solved.labels[i]
     worked = expression(solved, i, values=True)
     value = number(solved.data[i])
-    return join([prose("With the numbers, "),
-                 math(f"{x} = {worked[0]} = {value}", f"{latex_name(x)} = {worked[1]} = {value}"),
-                 prose(".")])
+    return phrase(_("With the numbers, {total}."),
+                  total=math(f"{x} = {worked[0]} = {value}",
+                             f"{latex_name(x)} = {worked[1]} = {value}"))
 
 
 def _sentence(text: str) -> str:
@@ -258,4 +267,4 @@ def _sentence(text: str) -> str:
 def _and(pieces: list[Piece]) -> Piece:
     if len(pieces) <= 1:
         return join(pieces)
-    return join([join(pieces[:-1], ", "), prose(" and "), pieces[-1]])
+    return phrase(_("{first} and {last}"), first=join(pieces[:-1], ", "), last=pieces[-1])

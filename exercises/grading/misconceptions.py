@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 
+from .i18n import _
 from .notation import expression, number
 from .solution import Solved
 from .verdicts import Tolerance
@@ -100,14 +101,14 @@ def _upstream_carried(site: Site) -> Iterator[Candidate]:
         return
     origin = site.label(site.origin)
     if site.ask == "grad":
-        text = (f"Your answer for {site.name} follows correctly from your own gradients "
-                f"nearer the output, but the error started at {origin}: fix {origin} and "
-                f"{site.name} follows.")
+        template = _("Your answer for {name} follows correctly from your own gradients nearer "
+                     "the output, but the error started at {origin}: fix {origin} and {name} "
+                     "follows.")
     else:
-        text = (f"Your value for {site.name} follows correctly from your own values for its "
-                f"inputs, but the error started at {origin}: fix {origin} and {site.name} "
-                "follows.")
-    yield site.implied, lambda: text
+        template = _("Your value for {name} follows correctly from your own values for its "
+                     "inputs, but the error started at {origin}: fix {origin} and {name} "
+                     "follows.")
+    yield site.implied, lambda: template.format(name=site.name, origin=origin)
 
 
 def _max_routing(site: Site) -> Iterator[Candidate]:
@@ -119,13 +120,16 @@ def _max_routing(site: Site) -> Iterator[Candidate]:
 
 def _routing_text(site: Site, e: Edge, op: str) -> str:
     if op == "relu":
-        return (f"{site.name} was not positive ({number(site.solved.data[site.node])}), so "
-                f"the ReLU in {site.defn(e.consumer)} blocks the gradient: nothing flows "
-                f"back to {site.name} through it.")
-    winner = site.label(site.other_input(e))
-    size = "larger" if op == "max" else "smaller"
-    return (f"A {op} gate routes the whole gradient to the {size} input ({winner}); "
-            f"{site.name} lost in {site.defn(e.consumer)}, so it gets nothing from it.")
+        return _("{name} was not positive ({value}), so the ReLU in {definition} blocks the "
+                 "gradient: nothing flows back to {name} through it.").format(
+            name=site.name, value=number(site.solved.data[site.node]),
+            definition=site.defn(e.consumer))
+    template = (_("A max gate routes the whole gradient to the larger input ({winner}); {name} "
+                  "lost in {definition}, so it gets nothing from it.") if op == "max" else
+                _("A min gate routes the whole gradient to the smaller input ({winner}); "
+                  "{name} lost in {definition}, so it gets nothing from it."))
+    return template.format(winner=site.label(site.other_input(e)), name=site.name,
+                           definition=site.defn(e.consumer))
 
 
 def _sigmoid_argument(site: Site) -> Iterator[Candidate]:
@@ -137,8 +141,8 @@ def _sigmoid_argument(site: Site) -> Iterator[Candidate]:
 
 def _sigmoid_text(site: Site, e: Edge) -> str:
     s = site.label(e.consumer)
-    return (f"At {s} = σ({site.name}), the local derivative is {s}·(1−{s}), from the "
-            f"sigmoid's output {s}; you used {site.name}·(1−{site.name}) with its input.")
+    return _("At {s} = σ({name}), the local derivative is {s}·(1−{s}), from the sigmoid's "
+             "output {s}; you used {name}·(1−{name}) with its input.").format(s=s, name=site.name)
 
 
 def _power_rule(site: Site) -> Iterator[Candidate]:
@@ -157,9 +161,10 @@ def _power_rule(site: Site) -> Iterator[Candidate]:
 
 def _power_text(site: Site, e: Edge) -> str:
     n = site.solved.ops[e.consumer].exponent
-    return (f"For {site.defn(e.consumer)}, the power rule brings the exponent down: "
-            f"∂{site.label(e.consumer)}/∂{site.name} = {number(n)}·{site.name}^"
-            f"{number(n - 1)}; the factor {number(n)} is missing.")
+    return _("For {definition}, the power rule brings the exponent down: ∂{out}/∂{name} = "
+             "{n}·{name}^{less}; the factor {n} is missing.").format(
+        definition=site.defn(e.consumer), out=site.label(e.consumer), name=site.name,
+        n=number(n), less=number(n - 1))
 
 
 def _quotient(site: Site) -> Iterator[Candidate]:
@@ -172,8 +177,9 @@ def _quotient(site: Site) -> Iterator[Candidate]:
 
 def _quotient_text(site: Site, e: Edge) -> str:
     top = site.label(site.other_input(e))
-    return (f"For {site.defn(e.consumer)}, the local derivative for the denominator "
-            f"{site.name} is −{top}/{site.name}², not −{top}/{site.name}.")
+    return _("For {definition}, the local derivative for the denominator {name} is "
+             "−{top}/{name}², not −{top}/{name}.").format(
+        definition=site.defn(e.consumer), name=site.name, top=top)
 
 
 def _own_value(site: Site) -> Iterator[Candidate]:
@@ -184,9 +190,9 @@ def _own_value(site: Site) -> Iterator[Candidate]:
 
 
 def _own_value_text(site: Site, e: Edge) -> str:
-    return (f"At {site.defn(e.consumer)}, a multiply gate swaps: the local derivative for "
-            f"{site.name} is the other factor, {site.label(site.other_input(e))}, not "
-            f"{site.name}'s own value.")
+    return _("At {definition}, a multiply gate swaps: the local derivative for {name} is the "
+             "other factor, {other}, not {name}'s own value.").format(
+        definition=site.defn(e.consumer), name=site.name, other=site.label(site.other_input(e)))
 
 
 def _add_as_mul(site: Site) -> Iterator[Candidate]:
@@ -201,10 +207,14 @@ def _add_as_mul(site: Site) -> Iterator[Candidate]:
 
 
 def _add_as_mul_text(site: Site, e: Edge) -> str:
-    gate = "an add gate distributes the gradient unchanged" if site.op(e.consumer) == "add" \
-        else "a subtract gate passes the gradient on (negated for the second input)"
-    return (f"At {site.defn(e.consumer)}, {gate}; you scaled it by the other input "
-            f"{site.label(site.other_input(e))} as if it were a multiply gate.")
+    template = (_("At {definition}, an add gate distributes the gradient unchanged; you scaled "
+                  "it by the other input {other} as if it were a multiply gate.")
+                if site.op(e.consumer) == "add" else
+                _("At {definition}, a subtract gate passes the gradient on (negated for the "
+                  "second input); you scaled it by the other input {other} as if it were a "
+                  "multiply gate."))
+    return template.format(definition=site.defn(e.consumer),
+                           other=site.label(site.other_input(e)))
 
 
 def _missing_branch(site: Site) -> Iterator[Candidate]:
@@ -227,12 +237,14 @@ def _branch_text(site: Site, mask: int) -> str:
     dropped = _unique(site.label(e.consumer) for k, e in enumerate(site.edges)
                       if not mask >> k & 1)
     if set(dropped) <= set(kept):  # x*x: one consumer, two paths
-        return (f"You counted only one path through {dropped[0]}, but {site.name} is more "
-                "than one of its inputs: each use is a path, and a gradient sums over every "
-                "path.")
-    also = " and ".join(n for n in dropped if n not in kept)
-    return (f"You added only the path through {' and '.join(kept)} — {site.name} also feeds "
-            f"{also}, and a gradient sums over every path.")
+        return _("You counted only one path through {op}, but {name} is more than one of its "
+                 "inputs: each use is a path, and a gradient sums over every path.").format(
+            op=dropped[0], name=site.name)
+    joiner = " " + _("and") + " "
+    also = joiner.join(n for n in dropped if n not in kept)
+    return _("You added only the path through {kept} — {name} also feeds {also}, and a "
+             "gradient sums over every path.").format(kept=joiner.join(kept), name=site.name,
+                                                      also=also)
 
 
 def _no_upstream(site: Site) -> Iterator[Candidate]:
@@ -243,21 +255,23 @@ def _no_upstream(site: Site) -> Iterator[Candidate]:
 def _no_upstream_text(site: Site) -> str:
     locals_ = " + ".join(f"∂{site.label(e.consumer)}/∂{site.name}" for e in site.edges)
     upstream = ", ".join(_unique(f"∂{site.out}/∂{site.label(e.consumer)}" for e in site.edges))
-    return (f"You gave the local derivative ({locals_}) alone; multiply it by the upstream "
-            f"gradient ({upstream}) — that is the chain rule.")
+    return _("You gave the local derivative ({local}) alone; multiply it by the upstream "
+             "gradient ({upstream}) — that is the chain rule.").format(local=locals_,
+                                                                        upstream=upstream)
 
 
 def _data_for_grad(site: Site) -> Iterator[Candidate]:
-    yield site.solved.data[site.node], lambda: (
-        f"You typed {site.name}'s forward value (its data), not its gradient "
-        f"∂{site.out}/∂{site.name}.")
+    yield site.solved.data[site.node], lambda: _(
+        "You typed {name}'s forward value (its data), not its gradient ∂{out}/∂{name}.").format(
+        name=site.name, out=site.out)
 
 
 def _sign(site: Site) -> Iterator[Candidate]:
-    where = ("along the chain (subtract and negate gates, negative factors)"
-             if site.ask == "grad" else "in the forward computation")
-    yield -site.truth, lambda: (f"The size is right but the sign is wrong: check the signs "
-                                f"{where}.")
+    yield -site.truth, lambda: (
+        _("The size is right but the sign is wrong: check the signs along the chain (subtract "
+          "and negate gates, negative factors).") if site.ask == "grad" else
+        _("The size is right but the sign is wrong: check the signs in the forward "
+          "computation."))
 
 
 def _unique(items) -> list[str]:
@@ -321,8 +335,8 @@ def diagnose(value: float, site: Site, own_site: Site | None, tol: Tolerance,
             if rule.uses_upstream and all(code != rule.code for code, _ in matches):
                 why = _match(rule, own_site, value, tol, consistent=own_site.total)
                 if why is not None:
-                    matches.append((rule.code, why + " (This uses your own upstream "
-                                    "gradient, which is itself wrong.)"))
+                    matches.append((rule.code, why + " " + _(
+                        "(This uses your own upstream gradient, which is itself wrong.)")))
     if not matches:
         return Diagnosis(also=[])
     if demote_carried and matches[0][0] == "upstream_carried" and len(matches) > 1:
@@ -331,7 +345,8 @@ def diagnose(value: float, site: Site, own_site: Site | None, tol: Tolerance,
     also = [c for c, _ in matches[1:]]
     if also:
         fits = "; ".join(f"{c} ({BY_CODE[c].summary})" for c in also)
-        why += f" The same number also fits {fits}; {code} is the more specific explanation."
+        why += " " + _("The same number also fits {fits}; {code} is the more specific "
+                       "explanation.").format(fits=fits, code=code)
     upstream = site.label(site.origin) if code == "upstream_carried" else None
     return Diagnosis(code, why, also, upstream)
 

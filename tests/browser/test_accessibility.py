@@ -126,7 +126,7 @@ def tab_to(page, predicate_js: str, limit: int = 80) -> None:
     raise AssertionError(f"Tab never reached: {predicate_js}")
 
 
-def test_keyboard_only_wrong_hint_fix_solved(page):
+def test_keyboard_only_wrong_hint_fix_solved(page, screenshots):
     """Sign in, answer, read the hint, fix, solved: the keyboard alone, no mouse at all."""
     page.goto("/accounts/login/")
     page.keyboard.type("learner")
@@ -164,6 +164,7 @@ def test_keyboard_only_wrong_hint_fix_solved(page):
     described = page.get_by_label("gradient of x").evaluate(
         "i => document.getElementById(i.getAttribute('aria-describedby')).textContent")
     assert "x also feeds z" in described  # a screen reader reads the hint with the box
+    page.locator("#answer-form").screenshot(path=screenshots / "hint.png")
     page.keyboard.press("Control+A")
     page.keyboard.type(repr(solution_grads(EXAMPLE_3)["x"]).removesuffix(".0"))
     page.keyboard.press("Enter")

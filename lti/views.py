@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.forms import AuthenticationForm
-from django.db import transaction
+from django.db import DataError, transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -84,6 +84,12 @@ def launch(request):
                 teach_course=where.teach_course, frame_origins=origins)
     except LaunchRefused as exc:
         return problem(request, exc, origins)
+    except (KeyError, TypeError, AttributeError, ValueError, DataError) as exc:
+        # Signed, but claims of the wrong shape or size (django-lti reads them as given).
+        return problem(request, LaunchRefused(
+            "This launch's claims are not what LTI 1.3 describes (a missing or malformed "
+            "value): the platform's administrator can check its LTI settings.",
+            detail=f"{type(exc).__name__}: {exc}"), origins)
     if where.user is not None:
         start_session(request, where.user, origins)
     return allow_framing(redirect("lti:continue", ticket.token), origins)

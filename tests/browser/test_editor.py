@@ -80,6 +80,12 @@ def test_the_editor_marks_the_error_at_its_line(open_page, screenshots, viewport
     else:  # under it, the page no wider than the phone
         assert frame_preview["y"] >= frame_editor["y"] + frame_editor["height"]
     page.screenshot(path=screenshots / f"editor-{viewport['width']}.png")
+    # a slip again: marked at its line, while the last good preview stays beside it
+    type_program(page, "a = randint(2, 5)\nq = 3\nL = a * q +\n")
+    expect(editor).to_have_attribute("data-error-line", "3")
+    expect(preview.locator("[data-bp-graph].bp-drawn")).to_be_visible()
+    page.mouse.move(0, 0)
+    page.screenshot(path=screenshots / f"editor-slip-{viewport['width']}.png")
 
 
 def test_mermaid_input_gets_the_same_editor(page):

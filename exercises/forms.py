@@ -10,6 +10,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .engine.generator import DIFFICULTIES, MAX_COUNT
@@ -43,8 +44,9 @@ class NodeListField(forms.CharField):
 
 class ExerciseForm(forms.ModelForm):
     asked_nodes = NodeListField(
-        required=False, help_text="Node names learners are asked about, separated by commas; "
-                                  "empty means every input and op node.")
+        required=False, label=_("Asked nodes"),
+        help_text=_("Node names learners are asked about, separated by commas; empty means "
+                    "every input and op node."))
 
     class Meta:
         model = Exercise
@@ -52,6 +54,20 @@ class ExerciseForm(forms.ModelForm):
                   "asked_nodes", "tolerance_rel", "tolerance_abs", "tolerance_sig_figs"]
         widgets = {"program": code_area(14, "program-editor"),
                    "mermaid": code_area(8, "mermaid-editor")}
+        # The admin's labels, translatable here rather than in the models (no migration).
+        labels = {"title": _("Title"), "course": _("Course"), "program": _("Program"),
+                  "mermaid": _("Mermaid"), "tags": _("Tags"), "difficulty": _("Difficulty"),
+                  "ask": _("Ask"), "tolerance_rel": _("Relative tolerance"),
+                  "tolerance_abs": _("Absolute tolerance"),
+                  "tolerance_sig_figs": _("Significant figures")}
+        help_texts = {
+            "course": _("Empty: a shared exercise only staff can see."),
+            "program": _("The authoring language (like the notes' listings), or a Mermaid "
+                         "flowchart. Leave empty to use the Mermaid source below."),
+            "mermaid": _("Optional Mermaid flowchart."),
+            "tolerance_sig_figs": _("If set, answers must match to this many significant "
+                                    "figures instead."),
+        }
 
     #: the line of the first program error, for the change page to point at
     error_line: int | None = None
@@ -63,8 +79,8 @@ class ExerciseForm(forms.ModelForm):
         if "asked_nodes" in self.errors:
             return data
         if not program.strip() and not mermaid.strip():
-            self.add_error("program", "Write a program, or leave it empty and write a "
-                                      "Mermaid flowchart below.")
+            self.add_error("program", _("Write a program, or leave it empty and write a "
+                                        "Mermaid flowchart below."))
             return data
         # The graded source is the program when there is one, else the diagram.
         source_field = "program" if program.strip() else "mermaid"

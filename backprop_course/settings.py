@@ -64,7 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Last, so it decides before the two above: LTI pages framed by their platform only.
+    # After the two above, so it decides first: LTI pages framed by their platform only.
     "lti.framing.LtiFramingMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]

@@ -40,7 +40,7 @@ def allow_framing(response, origins, form_action=()):
 
 
 class LtiFramingMiddleware:
-    """Listed last, so it runs before the CSP and X-Frame-Options middleware answer."""
+    """Listed after the CSP and X-Frame-Options middleware, so it runs before they answer."""
 
     def __init__(self, get_response):
         self.get_response = get_response

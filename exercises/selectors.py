@@ -7,12 +7,12 @@ are the only places that decide whether a gradient may be seen.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from . import accommodations
 from .models import Ask, Attempt, Course, Exercise, Quiz, QuizItem, Reveal, Submission
 
 MISCONCEPTION_WORDS = {
@@ -148,7 +148,8 @@ def learner_items(user, quiz: Quiz) -> list[tuple[QuizItem, Attempt | None]]:
 # -- what a learner may see ----------------------------------------------------------------
 def reveals_correctness(attempt: Attempt, now=None) -> bool:
     quiz = attempt.item.quiz if attempt.item_id else None
-    return quiz is None or quiz.reveals(quiz.show_correctness, now)
+    return quiz is None or accommodations.reveals(attempt, quiz, quiz.show_correctness,
+                                                  now)
 
 
 def reveals_solution(attempt: Attempt, now=None) -> bool:
@@ -158,28 +159,21 @@ def reveals_solution(attempt: Attempt, now=None) -> bool:
     setting = quiz.show_solution if quiz else Reveal.IMMEDIATELY
     if setting == Reveal.IMMEDIATELY:
         return attempt.solved or attempt.graded_count > 0
-    return quiz.reveals(setting, now)
+    return accommodations.reveals(attempt, quiz, setting, now)
 
 
 def closed_reason(attempt: Attempt, now=None) -> str:
     """Why no more answers are taken for this attempt ("" while it is open): the rule
-    `services.submit` enforces and the pages explain."""
+    `services.submit` enforces and the pages explain, with the learner's accommodation."""
     quiz = attempt.item.quiz if attempt.item_id else None
     if quiz is None:
         return ""
-    now = now or timezone.now()
-    if quiz.is_past_due(now):
-        return "This quiz is closed: its due date has passed."
-    if quiz.time_limit_minutes and now > attempt_deadline(attempt):
-        return "The time limit for this exercise has passed."
-    return ""
+    return accommodations.closed_reason(attempt, quiz, now or timezone.now())
 
 
 def attempt_deadline(attempt: Attempt):
     quiz = attempt.item.quiz if attempt.item_id else None
-    if quiz is None or not quiz.time_limit_minutes:
-        return None
-    return attempt.started_at + timedelta(minutes=quiz.time_limit_minutes)
+    return None if quiz is None else accommodations.time_deadline(attempt, quiz)
 
 
 def solution_graph(solution: dict, ask: str = Ask.GRAD) -> dict:
@@ -194,10 +188,9 @@ def solution_graph(solution: dict, ask: str = Ask.GRAD) -> dict:
 
 def submissions_left(attempt: Attempt) -> int | None:
     """Graded submissions still allowed on this attempt; None means unlimited."""
-    quiz = attempt.item.quiz if attempt.item_id else None
-    if quiz is None or quiz.attempts_allowed is None:
-        return None
-    return max(0, quiz.attempts_allowed - attempt.graded_count)
+    allowed = accommodations.attempts_allowed(
+        attempt, attempt.item.quiz if attempt.item_id else None)
+    return None if allowed is None else max(0, allowed - attempt.graded_count)
 
 
 def learner_graph(solution: dict, ask: str = Ask.GRAD) -> dict:
@@ -275,22 +268,35 @@ def gradebook(quiz: Quiz) -> dict:
     items = list(quiz.items.select_related("exercise", "pool_tag"))
     learners = list(quiz.course.learners.order_by("username"))
     attempts = Attempt.objects.filter(item__quiz=quiz).only(
-        "learner_id", "item_id", "best_score", "graded_count", "solved", "updated_at")
+        "learner_id", "item_id", "best_score", "override_score", "graded_count", "solved",
+        "updated_at")
     by_key = {(a.learner_id, a.item_id): a for a in attempts}
+    overridden = latest_overrides(quiz)
     rows = []
     for learner in learners:
         cells = []
         total = 0.0
         for item in items:
             attempt = by_key.get((learner.pk, item.pk))
-            points = attempt.best_score * item.points if attempt else None
+            points = attempt.score * item.points if attempt else None
             total += points or 0
-            cells.append({"item": item.pk, "best": attempt.best_score if attempt else None,
+            cells.append({"item": item.pk, "best": attempt.score if attempt else None,
                           "points": points, "submissions": attempt.graded_count if attempt
-                          else 0})
+                          else 0, "override": overridden.get(attempt.pk) if attempt else None,
+                          "attempt": attempt.pk if attempt else None})
         rows.append({"learner": learner, "cells": cells, "total": total})
     return {"quiz": quiz, "items": items, "rows": rows,
             "max_total": sum(item.points for item in items)}
+
+
+def latest_overrides(quiz: Quiz) -> dict:
+    """Attempt id → its latest ScoreOverride, for a quiz's attempts (one query)."""
+    from .course_records import ScoreOverride
+
+    found = ScoreOverride.objects.filter(
+        attempt__item__quiz=quiz, attempt__override_score__isnull=False).order_by(
+        "attempt_id", "created_at", "id")
+    return {override.attempt_id: override for override in found}
 
 
 def item_statistics(item: QuizItem) -> dict:
@@ -324,27 +330,6 @@ def item_statistics(item: QuizItem) -> dict:
     return {"item": item, "learners": total, "nodes": rows}
 
 
-def grades(quiz: Quiz, updated_since=None) -> list[dict]:
-    """Per learner best scores, for an LMS to sync (only what changed since a time)."""
-    attempts = Attempt.objects.filter(item__quiz=quiz).select_related("learner")
-    if updated_since is not None:
-        changed = attempts.filter(updated_at__gte=updated_since).values("learner_id")
-        attempts = attempts.filter(learner_id__in=changed)
-    per_learner: dict[int, dict] = {}
-    for attempt in attempts.order_by("learner_id", "item_id"):
-        entry = per_learner.setdefault(attempt.learner_id, {
-            "learner": attempt.learner.pk, "username": attempt.learner.get_username(),
-            "items": {}, "score": 0.0, "updated_at": attempt.updated_at})
-        entry["items"][str(attempt.item_id)] = attempt.best_score
-        entry["updated_at"] = max(entry["updated_at"], attempt.updated_at)
-    points = dict(quiz.items.values_list("id", "points"))
-    total = sum(points.values()) or 1.0
-    for entry in per_learner.values():
-        entry["score"] = sum(best * points.get(int(item), 0)
-                             for item, best in entry["items"].items()) / total
-    return list(per_learner.values())
-
-
 def quiz_progress(user, quizzes) -> dict[int, dict]:
     """Per quiz: items done and the learner's points, for the dashboard (one query)."""
     attempts = Attempt.objects.filter(learner=user, item__quiz__in=quizzes).select_related(
@@ -355,7 +340,7 @@ def quiz_progress(user, quizzes) -> dict[int, dict]:
         entry = progress[attempt.item.quiz_id]
         entry["attempted"] += 1
         entry["solved"] += int(attempt.solved)
-        entry["points"] += attempt.best_score * attempt.item.points
+        entry["points"] += attempt.score * attempt.item.points
     return progress
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from lti import grade_sync
 
-from . import metrics, selectors
+from . import accommodations, metrics, selectors
 from .engine import ProgramError, is_mermaid, parse, solve_text
 from .grading import GradingPolicy, Solved, Tolerance, grade, prepare
 from .grading.solution import asked_kinds
@@ -254,10 +254,11 @@ def start_attempt(learner, *, item: QuizItem | None = None,
             return existing, False
         salt = "practice"
     variant = get_or_create_variant(exercise, variant_seed(exercise, learner.pk, salt))
+    limits = accommodations.new_attempt_fields(learner, item.quiz) if item is not None else {}
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(learner=learner, item=item, exercise=exercise,
-                                             variant=variant)
+                                             variant=variant, **limits)
             return attempt, True
     except IntegrityError:  # a double click made it already
         lookup = {"item": item} if item is not None else {"exercise": exercise,
@@ -287,6 +288,7 @@ def _stricter_quiz_using(exercise: Exercise, now) -> Quiz | None:
         uses |= Q(items__pool_tag__in=exercise.tags.all(), course_id=exercise.course_id)
     stricter = (~Q(show_solution=Reveal.IMMEDIATELY) | ~Q(show_correctness=Reveal.IMMEDIATELY)
                 | Q(attempts_allowed__isnull=False) | Q(time_limit_minutes__isnull=False)
+                | Q(quiz_time_limit_minutes__isnull=False)
                 | Q(retry_penalty__gt=0) | Q(hint_level__lt=2))
     running = Q(due_at__isnull=True) | Q(due_at__gt=now)
     return Quiz.objects.filter(uses, stricter, running).order_by("id").first()
@@ -388,10 +390,10 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
     counted = valid and kind == Submission.Kind.FULL
     raw_score = float(result.get("score", 0)) if valid else 0.0
     parsed = {name: node.get("value") for name, node in result.get("nodes", {}).items()}
+    allowed = accommodations.attempts_allowed(attempt, quiz)
     for _ in range(_RACES):
-        if counted and quiz and quiz.attempts_allowed is not None and (
-                attempt.graded_count >= quiz.attempts_allowed):
-            raise Conflict(f"no attempts left: {quiz.attempts_allowed} allowed")
+        if counted and allowed is not None and attempt.graded_count >= allowed:
+            raise Conflict(f"no attempts left: {allowed} allowed")
         penalty = quiz.retry_penalty * attempt.graded_count if quiz and counted else 0.0
         score = max(0.0, raw_score - penalty) if counted else 0.0
         submission = Submission(

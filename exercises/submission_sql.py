@@ -27,8 +27,9 @@ _JOINS = (
      ("id", "ask", "asked_nodes", "tolerance_rel", "tolerance_abs", "tolerance_sig_figs")),
     (QuizItem, "i", "LEFT JOIN {table} i ON i.id = a.item_id", ("id", "quiz_id")),
     (Quiz, "q", "LEFT JOIN {table} q ON q.id = i.quiz_id",
-     ("id", "due_at", "time_limit_minutes", "attempts_allowed", "retry_penalty",
-      "hint_level", "follow_through_credit", "show_correctness", "show_solution")),
+     ("id", "due_at", "time_limit_minutes", "quiz_time_limit_minutes", "attempts_allowed",
+      "retry_penalty", "hint_level", "follow_through_credit", "show_correctness",
+      "show_solution")),
     (Variant, "v", "JOIN {table} v ON v.id = a.variant_id", ("id", "created_at")),
 )
 # What a submission changes on its attempt; the first three are also what must not have

@@ -59,7 +59,8 @@ def gradebook_view(model_admin, request, quiz_id: int):
     book = selectors.gradebook(quiz)
     rows = [{"learner": row["learner"], "total": number(row["total"]),
              "cells": [{"points": number(cell["points"]), "submissions": cell["submissions"],
-                        "attempted": cell["best"] is not None} for cell in row["cells"]]}
+                        "attempted": cell["best"] is not None,
+                        "override": cell["override"]} for cell in row["cells"]]}
             for row in book["rows"]]
     context = {
         **model_admin.admin_site.each_context(request), "opts": Quiz._meta,
@@ -77,9 +78,45 @@ def csv_view(model_admin, request, quiz_id: int):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="gradebook-quiz-{quiz.pk}.csv"'
     writer = csv.writer(response)
-    writer.writerow(["username", *(safe_cell(item) for item in book["items"]), "total"])
+    writer.writerow(["username", *(safe_cell(item) for item in book["items"]), "total",
+                     "overrides"])
     for row in book["rows"]:
         writer.writerow([safe_cell(row["learner"].get_username()),
                          *(number(cell["points"]) for cell in row["cells"]),
-                         number(row["total"])])
+                         number(row["total"]), safe_cell(override_notes(book, row))])
+    return response
+
+
+def override_notes(book: dict, row: dict) -> str:
+    """The overridden cells of a row, in words: "2. Chain: 0.8 by ada (regraded by hand)"."""
+    notes = []
+    for item, cell in zip(book["items"], row["cells"], strict=True):
+        override = cell["override"]
+        if override is not None:
+            notes.append(f"{item}: overridden to {number(override.score)} "
+                         f"(was {number(override.previous_score)}) by {override.by_label}: "
+                         f"{override.reason}")
+    return "; ".join(notes)
+
+
+def canvas_csv_view(model_admin, request, quiz_id: int):
+    """The gradebook as Canvas imports it: the five columns Canvas matches learners by
+    (Student, ID, SIS User ID, SIS Login ID, Section), then the quiz as one assignment
+    column, after a "Points Possible" row. Learners are matched by login (the username);
+    the Canvas ID, which only Canvas knows, stays empty."""
+    quiz = scoped_quiz(model_admin, request, quiz_id)
+    book = selectors.gradebook(quiz)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="canvas-gradebook-quiz-{quiz.pk}.csv"')
+    writer = csv.writer(response)
+    writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
+                     safe_cell(f"{quiz.title} ({quiz.pk})")])
+    writer.writerow(["    Points Possible", "", "", "", "", number(book["max_total"])])
+    for row in book["rows"]:
+        learner = row["learner"]
+        name = f"{learner.last_name}, {learner.first_name}" if learner.last_name else (
+            learner.get_username())
+        writer.writerow([safe_cell(name), "", "", safe_cell(learner.get_username()),
+                         safe_cell(quiz.course.title), number(row["total"])])
     return response

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 
 from ..forms import QuizItemForm
 from ..models import Quiz, QuizItem
-from . import exports, gradebook
+from . import exports, gradebook, statistics
 from .base import ScopedAdmin, ScopedInline
 
 
@@ -43,7 +43,8 @@ class QuizAdmin(ScopedAdmin):
     list_select_related = ("course",)
     actions = ("open_gradebook", *exports.QUIZ_ACTIONS)
     fieldsets = (
-        (None, {"fields": ("course", "title", "opens_at", "due_at", "time_limit_minutes")}),
+        (None, {"fields": ("course", "title", "opens_at", "due_at", "time_limit_minutes",
+                           "quiz_time_limit_minutes")}),
         ("Grading", {"fields": ("attempts_allowed", "retry_penalty", "hint_level",
                                 "follow_through_credit", "step_through")}),
         ("What learners see", {"fields": ("show_correctness", "show_solution")}),
@@ -58,8 +59,9 @@ class QuizAdmin(ScopedAdmin):
 
     @admin.display(description="gradebook")
     def gradebook_link(self, obj):
-        return format_html('<a href="{}">Gradebook</a>',
-                           reverse("admin:exercises_quiz_gradebook", args=[obj.pk]))
+        return format_html('<a href="{}">Gradebook</a> · <a href="{}">Item analysis</a>',
+                           reverse("admin:exercises_quiz_gradebook", args=[obj.pk]),
+                           reverse("admin:exercises_quiz_statistics", args=[obj.pk]))
 
     @admin.action(description="Open the gradebook of the selected quiz", permissions=["view"])
     def open_gradebook(self, request, queryset):
@@ -73,10 +75,20 @@ class QuizAdmin(ScopedAdmin):
                  name="exercises_quiz_gradebook"),
             path("<int:quiz_id>/gradebook.csv", wrap(self.gradebook_csv_view),
                  name="exercises_quiz_gradebook_csv"),
+            path("<int:quiz_id>/gradebook-canvas.csv", wrap(self.gradebook_canvas_csv_view),
+                 name="exercises_quiz_gradebook_canvas_csv"),
+            path("<int:quiz_id>/statistics/", wrap(self.statistics_view),
+                 name="exercises_quiz_statistics"),
         ] + super().get_urls()
 
     def gradebook_view(self, request, quiz_id):
         return gradebook.gradebook_view(self, request, quiz_id)
+
+    def gradebook_canvas_csv_view(self, request, quiz_id):
+        return gradebook.canvas_csv_view(self, request, quiz_id)
+
+    def statistics_view(self, request, quiz_id):
+        return statistics.statistics_view(self, request, quiz_id)
 
     def gradebook_csv_view(self, request, quiz_id):
         return gradebook.csv_view(self, request, quiz_id)

@@ -16,7 +16,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import selectors, services
+from .. import overrides, selectors, services
 from ..grading import MAX_CHARS
 from ..models import Ask, Attempt, Course, Exercise, Quiz, QuizItem, Submission
 
@@ -104,6 +104,7 @@ class QuizSerializer(serializers.ModelSerializer):
     class Meta:
         model = Quiz
         fields = ["id", "course", "title", "opens_at", "due_at", "time_limit_minutes",
+                  "quiz_time_limit_minutes",
                   "attempts_allowed", "retry_penalty", "hint_level", "follow_through_credit",
                   "show_correctness", "show_solution", "step_through", "items"]
 
@@ -355,6 +356,13 @@ class AttemptSummarySerializer(serializers.ModelSerializer):
         return selectors.submissions_left(attempt)
 
 
+class OverrideShownSerializer(serializers.Serializer):
+    score = serializers.FloatField()
+    reason = serializers.CharField()
+    by = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
 class AttemptSerializer(AttemptSummarySerializer):
     """The learner's variant (no gradients), the nodes asked and the submissions so far."""
 
@@ -362,10 +370,19 @@ class AttemptSerializer(AttemptSummarySerializer):
     ask = serializers.SerializerMethodField(help_text="The node names to answer for.")
     learner = serializers.SerializerMethodField()
     submissions = serializers.SerializerMethodField()
+    override = serializers.SerializerMethodField(
+        help_text="An instructor's score for the attempt ({score, reason, by, at}), which "
+                  "counts instead of the best score; null if none.")
 
     class Meta(AttemptSummarySerializer.Meta):
         fields = AttemptSummarySerializer.Meta.fields + ["learner", "graph", "ask",
-                                                         "submissions"]
+                                                         "submissions", "override"]
+
+    @extend_schema_field(OverrideShownSerializer(allow_null=True))
+    def get_override(self, attempt) -> dict | None:
+        if not (self.context.get("full_results") or selectors.reveals_correctness(attempt)):
+            return None
+        return overrides.shown(overrides.latest(attempt))
 
     @extend_schema_field(GraphSerializer)
     def get_graph(self, attempt) -> dict:

@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
-from . import floor, index, views
+from . import accommodations, floor, grades, index, statistics, views
 
 app_name = "api"
 
@@ -17,7 +17,13 @@ urlpatterns = [
          name="course-learners"),
     path("quizzes/", views.QuizListView.as_view(), name="quizzes"),
     path("quizzes/<int:pk>/", views.QuizDetailView.as_view(), name="quiz"),
-    path("quizzes/<int:pk>/grades/", views.QuizGradesView.as_view(), name="quiz-grades"),
+    path("quizzes/<int:pk>/grades/", grades.QuizGradesView.as_view(), name="quiz-grades"),
+    path("quizzes/<int:pk>/accommodations/", accommodations.AccommodationListView.as_view(),
+         name="quiz-accommodations"),
+    path("quizzes/<int:pk>/accommodations/<int:accommodation_id>/",
+         accommodations.AccommodationDetailView.as_view(), name="quiz-accommodation"),
+    path("quizzes/<int:pk>/statistics/", statistics.QuizStatisticsView.as_view(),
+         name="quiz-statistics"),
     path("quiz-items/<int:pk>/attempts/", views.QuizItemAttemptView.as_view(),
          name="quiz-item-attempts"),
     path("exercises/", views.ExerciseListView.as_view(), name="exercises"),
@@ -30,6 +36,8 @@ urlpatterns = [
          name="attempt-solution"),
     path("attempts/<int:pk>/submissions/", views.SubmissionCreateView.as_view(),
          name="attempt-submissions"),
+    path("attempts/<int:pk>/override/", accommodations.AttemptOverrideView.as_view(),
+         name="attempt-override"),
     path("floor/", floor.FloorView.as_view(), name="floor"),  # bench only (BENCH_FLOOR=1)
     # Last: anything else under /api/v1/ answers in JSON (only paths ending in a slash, so
     # APPEND_SLASH still redirects /api/v1/courses to /api/v1/courses/). [\s\S], not "."

@@ -233,26 +233,6 @@ class QuizDetailView(QuizMixin, ApiView, generics.RetrieveAPIView):
     pass
 
 
-class QuizGradesView(ApiView, generics.ListAPIView):
-    """Per learner best scores, for an LMS to sync. With `updated_since`, only the learners
-    whose attempts changed at or after that time."""
-
-    permission_classes = [IsInstructorOrIntegration]
-    serializer_class = s.GradeSerializer
-
-    @extend_schema(parameters=[s.GradesQuerySerializer])
-    def get(self, request, pk):
-        return super().get(request, pk)
-
-    def get_queryset(self):
-        quiz = get_object_or_404(visible_quizzes(self.request), pk=self.kwargs["pk"])
-        if not manages_course(self.request, quiz.course):
-            raise PermissionDenied("Only the course's instructors can read its grades.")
-        query = s.GradesQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        return selectors.grades(quiz, query.validated_data.get("updated_since"))
-
-
 # -- exercises ----------------------------------------------------------------------------
 EXERCISE_DETAIL = AnyOfSerializer(
     component_name="ExerciseDetail",

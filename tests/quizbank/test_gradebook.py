@@ -71,11 +71,11 @@ def test_gradebook_csv(instructor_client, graded, item, second_item):
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["username", str(item), str(second_item), "total"]
+    assert rows[0] == ["username", str(item), str(second_item), "total", "overrides"]
     assert '"quoted", with commas' in rows[0][2]  # the csv module quoted it, intact
-    assert rows[1:] == [["ann", "0.75", "", "0.75"], ["bob", "0.75", "", "0.75"],
-                        ["cy", "0.75", "", "0.75"], ["kim", "0.75", "", "0.75"],
-                        ["lee", "1", "", "1"]]
+    assert rows[1:] == [["ann", "0.75", "", "0.75", ""], ["bob", "0.75", "", "0.75", ""],
+                        ["cy", "0.75", "", "0.75", ""], ["kim", "0.75", "", "0.75", ""],
+                        ["lee", "1", "", "1", ""]]
 
 
 @pytest.mark.parametrize("username", ["=HYPERLINK(\"http://x\")", "+1+1", "-2", "@SUM(A1)"])

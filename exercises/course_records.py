@@ -1,0 +1,102 @@
+"""Records of running a course: learners' accommodations (with their audit trail) and
+manual score overrides. Data and constraints only: the rules that read them are in
+`exercises.accommodations` and `exercises.overrides`, which are also the only writers.
+(Imported by models.py, so Django sees them as the exercises app's models.)"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+User = settings.AUTH_USER_MODEL
+
+MAX_TIME_MULTIPLIER = 10.0
+MAX_EXTRA_ATTEMPTS = 1000
+
+
+class Accommodation(models.Model):
+    """A learner's accommodation in one quiz, or (quiz empty) in every quiz of a course.
+    Empty fields change nothing; where both exist, the quiz's own field wins."""
+
+    course = models.ForeignKey("exercises.Course", on_delete=models.CASCADE,
+                               related_name="accommodations")
+    quiz = models.ForeignKey("exercises.Quiz", on_delete=models.CASCADE, null=True,
+                             blank=True, related_name="accommodations",
+                             help_text="Empty: every quiz of the course.")
+    learner = models.ForeignKey(User, on_delete=models.CASCADE,
+                                related_name="accommodations")
+    time_multiplier = models.FloatField(
+        null=True, blank=True,
+        validators=[MinValueValidator(1.0), MaxValueValidator(MAX_TIME_MULTIPLIER)],
+        help_text="Time limits (per item and quiz-wide) are multiplied by this, e.g. 1.5.")
+    extra_attempts = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(MAX_EXTRA_ATTEMPTS)],
+        help_text="Graded submissions allowed per item on top of the quiz's.")
+    due_at = models.DateTimeField(null=True, blank=True,
+                                  help_text="This learner's own due date.")
+    reason = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    by_label = models.CharField(max_length=150, blank=True,
+                                help_text="Who set it last (a username or an LMS key's name).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["course_id", "quiz_id", "learner_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "quiz"], name="one_accommodation_per_quiz",
+                                    condition=models.Q(quiz__isnull=False)),
+            models.UniqueConstraint(fields=["learner", "course"],
+                                    name="one_accommodation_per_course",
+                                    condition=models.Q(quiz__isnull=True)),
+        ]
+
+    def __str__(self):
+        where = self.quiz or f"every quiz of {self.course}"
+        return f"{self.learner} in {where}"
+
+
+class AccommodationLog(models.Model):
+    """The audit trail: every set, change and removal, who did it, why, and the values."""
+
+    class Action(models.TextChoices):
+        SET = "set", "set"
+        CHANGED = "changed", "changed"
+        REMOVED = "removed", "removed"
+
+    # The accommodation's id, kept after it is removed (so not a foreign key).
+    accommodation_ref = models.PositiveBigIntegerField(null=True, blank=True)
+    course = models.ForeignKey("exercises.Course", on_delete=models.CASCADE, related_name="+")
+    quiz = models.ForeignKey("exercises.Quiz", on_delete=models.CASCADE, null=True,
+                             blank=True, related_name="+")
+    learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    values = models.JSONField(help_text="time_multiplier, extra_attempts, due_at after it.")
+    reason = models.CharField(max_length=500, blank=True)
+    by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                           related_name="+")
+    by_label = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+
+class ScoreOverride(models.Model):
+    """An instructor's score for an attempt, with why. The submissions and their scores
+    stay as they were; the latest override counts (Attempt.override_score)."""
+
+    attempt = models.ForeignKey("exercises.Attempt", on_delete=models.CASCADE,
+                                related_name="overrides")
+    score = models.FloatField(validators=[MinValueValidator(0), MaxValueValidator(1)])
+    previous_score = models.FloatField(help_text="What counted before this override.")
+    reason = models.CharField(max_length=500)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    by_label = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

@@ -1,0 +1,239 @@
+"""Item analysis, as Moodle's quiz statistics report defines it, computed in SQL.
+
+Reads only (no writes, no permissions: the callers check who may see a quiz's statistics).
+The database does the work over the attempts and submissions, and Python only turns a
+handful of sums per item into the figures, so the cost grows with the class in SQL, not
+in a Python loop over every submission.
+
+Who counts: every learner with at least one graded submission in the quiz. Their score on
+an item is their best score there (an instructor's override instead, where set), 0..1;
+an item they never answered scores 0, as an unanswered question does in Moodle. Marks are
+score × the item's points.
+
+Per item (N learners, x their item scores, X' = their marks on the rest of the quiz):
+- facility: the mean of x; sd: its sample standard deviation (N − 1), both 0..1;
+- discrimination_index: 100 × the correlation of the item's marks with X';
+- discrimination_efficiency: 100 × cov(x, X') / the largest covariance the same values
+  could have (x and X' each sorted, then paired), Moodle's "discriminative efficiency";
+- discrimination_27: the classical index, the mean x of the top 27 % of learners by total
+  mark minus that of the bottom 27 % (round(0.27 N) learners each, at least one; ties
+  broken by learner id);
+- n: N. Per quiz, cronbach_alpha: k/(k − 1) · (1 − Σ var(item marks) / var(total marks)).
+Figures that need a spread where there is none (one learner, a constant score) are None.
+
+Per node of an item, over the learners with a graded submission there: the share correct
+in their first graded submission and in their best one (highest score, earliest on a tie).
+Misconceptions count every graded submission's diagnoses, so a first-attempt mistake
+counts though it was fixed later; a diagnosis the grader marked ambiguous is counted apart.
+"""
+
+from __future__ import annotations
+
+import math
+
+from django.db import connection
+
+from .models import Attempt, Quiz, QuizItem, Submission
+
+FULL = Submission.Kind.FULL.value
+
+
+def _tables() -> dict:
+    quote = connection.ops.quote_name
+    return {"attempt": quote(Attempt._meta.db_table), "item": quote(QuizItem._meta.db_table),
+            "submission": quote(Submission._meta.db_table)}
+
+
+# One row per item: n and the sums the figures are made of.
+_ITEM_SQL = """
+WITH learners AS (
+    SELECT DISTINCT a.learner_id FROM {attempt} a JOIN {item} i ON i.id = a.item_id
+    WHERE i.quiz_id = %(quiz)s AND a.graded_count > 0),
+items AS (SELECT id, points FROM {item} WHERE quiz_id = %(quiz)s),
+scores AS (
+    SELECT l.learner_id, it.id AS item_id, it.points,
+           COALESCE(a.override_score, a.best_score, 0.0) AS x
+    FROM learners l CROSS JOIN items it
+    LEFT JOIN {attempt} a ON a.learner_id = l.learner_id AND a.item_id = it.id),
+totals AS (SELECT learner_id, SUM(points * x) AS total FROM scores GROUP BY learner_id),
+size AS (SELECT COUNT(*) AS n FROM learners),
+ranked AS (
+    SELECT s.item_id, s.x, t.total - s.points * s.x AS rest,
+           ROW_NUMBER() OVER (PARTITION BY s.item_id ORDER BY t.total DESC, s.learner_id)
+               AS from_top,
+           ROW_NUMBER() OVER (PARTITION BY s.item_id ORDER BY t.total, s.learner_id DESC)
+               AS from_bottom,
+           ROW_NUMBER() OVER (PARTITION BY s.item_id ORDER BY s.x, s.learner_id) AS by_x,
+           ROW_NUMBER() OVER (PARTITION BY s.item_id ORDER BY t.total - s.points * s.x,
+                              s.learner_id) AS by_rest
+    FROM scores s JOIN totals t ON t.learner_id = s.learner_id),
+paired AS (
+    SELECT p.item_id, SUM(p.x * q.rest) AS sorted_x_rest
+    FROM ranked p JOIN ranked q ON q.item_id = p.item_id AND q.by_rest = p.by_x
+    GROUP BY p.item_id),
+groups AS (SELECT CASE WHEN CAST(0.27 * n + 0.5 AS INTEGER) < 1 THEN 1
+                       ELSE CAST(0.27 * n + 0.5 AS INTEGER) END AS g FROM size)
+SELECT r.item_id, COUNT(*), SUM(r.x), SUM(r.x * r.x), SUM(r.rest), SUM(r.rest * r.rest),
+       SUM(r.x * r.rest), MAX(pr.sorted_x_rest),
+       AVG(CASE WHEN r.from_top <= g.g THEN r.x END),
+       AVG(CASE WHEN r.from_bottom <= g.g THEN r.x END)
+FROM ranked r CROSS JOIN groups g JOIN paired pr ON pr.item_id = r.item_id
+GROUP BY r.item_id
+"""
+
+_TOTALS_SQL = """
+WITH learners AS (
+    SELECT DISTINCT a.learner_id FROM {attempt} a JOIN {item} i ON i.id = a.item_id
+    WHERE i.quiz_id = %(quiz)s AND a.graded_count > 0),
+totals AS (
+    SELECT l.learner_id, SUM(COALESCE(a.override_score, a.best_score, 0.0) * i.points) AS t
+    FROM learners l JOIN {item} i ON i.quiz_id = %(quiz)s
+    LEFT JOIN {attempt} a ON a.learner_id = l.learner_id AND a.item_id = i.id
+    GROUP BY l.learner_id)
+SELECT COUNT(*), SUM(t), SUM(t * t) FROM totals
+"""
+
+# JSON differs by database: the node results of a submission, and reading them.
+_JSON = {
+    "postgresql": {"nodes": "jsonb_each(s.result -> 'nodes') AS n(key, value)",
+                   "correct": "(n.value ->> 'correct') = 'true'",
+                   "code": "n.value ->> 'misconception'",
+                   "ambiguous": "COALESCE((n.value ->> 'ambiguous') = 'true', FALSE)"},
+    "sqlite": {"nodes": "json_each(s.result, '$.nodes') AS n",
+               "correct": "json_extract(n.value, '$.correct') = 1",
+               "code": "json_extract(n.value, '$.misconception')",
+               "ambiguous": "COALESCE(json_extract(n.value, '$.ambiguous') = 1, 0)"},
+}
+
+_GRADED = """
+    SELECT s.id, s.result, a.item_id, a.learner_id,
+           ROW_NUMBER() OVER (PARTITION BY s.attempt_id ORDER BY s.created_at, s.id)
+               AS first_rank,
+           ROW_NUMBER() OVER (PARTITION BY s.attempt_id
+                              ORDER BY s.score DESC, s.created_at, s.id) AS best_rank
+    FROM {submission} s JOIN {attempt} a ON a.id = s.attempt_id
+    JOIN {item} i ON i.id = a.item_id
+    WHERE i.quiz_id = %(quiz)s AND s.kind = %(full)s AND s.counted"""
+
+_NODES_SQL = """
+WITH graded AS ({graded})
+SELECT s.item_id, n.key,
+       SUM(CASE WHEN s.first_rank = 1 AND {correct} THEN 1 ELSE 0 END),
+       SUM(CASE WHEN s.best_rank = 1 AND {correct} THEN 1 ELSE 0 END)
+FROM graded s, {nodes}
+WHERE s.first_rank = 1 OR s.best_rank = 1
+GROUP BY s.item_id, n.key
+"""
+
+_ATTEMPTED_SQL = """
+SELECT a.item_id, COUNT(*) FROM {attempt} a JOIN {item} i ON i.id = a.item_id
+WHERE i.quiz_id = %(quiz)s AND a.graded_count > 0 GROUP BY a.item_id
+"""
+
+# Per item, node, code and ambiguity: how many graded submissions made it, by how many
+# learners.
+_MISTAKES_SQL = """
+WITH graded AS ({graded})
+SELECT s.item_id, n.key, {code} AS code, {ambiguous} AS ambiguous, COUNT(*),
+       COUNT(DISTINCT s.learner_id)
+FROM graded s, {nodes}
+WHERE {code} IS NOT NULL
+GROUP BY s.item_id, n.key, {code}, {ambiguous}
+"""
+
+
+def _run(sql: str, quiz: Quiz) -> list[tuple]:
+    tables = _tables()
+    json = _JSON.get(connection.vendor, _JSON["sqlite"])
+    graded = _GRADED.format(**tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(graded=graded, **tables, **json),
+                       {"quiz": quiz.pk, "full": FULL})
+        return cursor.fetchall()
+
+
+def _ratio(top: float, bottom: float) -> float | None:
+    return None if bottom <= 1e-12 else top / bottom
+
+
+def item_figures(row: tuple) -> dict:
+    """Moodle's figures for one item from its sums (see the module docstring)."""
+    (_item, n, sx, sxx, sr, srr, sxr, sorted_xr, upper, lower) = row
+    if n < 2:
+        mean = sx / n if n else None
+        return {"n": n, "facility": mean, "sd": None, "discrimination_index": None,
+                "discrimination_efficiency": None,
+                "discrimination_27": (upper - lower) if n else None}
+    var_x = max(0.0, (sxx - sx * sx / n) / (n - 1))
+    var_r = max(0.0, (srr - sr * sr / n) / (n - 1))
+    cov = (sxr - sx * sr / n) / (n - 1)
+    cov_max = (sorted_xr - sx * sr / n) / (n - 1)
+    correlation = _ratio(cov, math.sqrt(var_x * var_r))
+    efficiency = _ratio(cov, cov_max)
+    return {"n": n, "facility": sx / n, "sd": math.sqrt(var_x),
+            "discrimination_index": None if correlation is None else 100 * correlation,
+            "discrimination_efficiency": None if efficiency is None else 100 * efficiency,
+            "discrimination_27": upper - lower}
+
+
+def quiz_statistics(quiz: Quiz) -> dict:
+    """The statistics API's shape: {"cronbach_alpha", "learners", "items": [...]}."""
+    items = list(quiz.items.order_by("position", "id"))
+    sums = {row[0]: row for row in _run(_ITEM_SQL, quiz)}
+    learners, total, total_sq = _run(_TOTALS_SQL, quiz)[0]
+    attempted = dict(_run(_ATTEMPTED_SQL, quiz))
+    nodes: dict[int, dict] = {}
+    for item_id, name, first, best in _run(_NODES_SQL, quiz):
+        seen = attempted.get(item_id) or 1
+        nodes.setdefault(item_id, {})[name] = {"first_correct": first / seen,
+                                               "best_correct": best / seen}
+    mistakes: dict[int, dict] = {}
+    ambiguous: dict[int, dict] = {}
+    for item_id, _name, code, is_ambiguous, count, _learners in _run(_MISTAKES_SQL, quiz):
+        target = ambiguous if is_ambiguous else mistakes
+        codes = target.setdefault(item_id, {})
+        codes[code] = codes.get(code, 0) + count
+    rows, item_variances = [], 0.0
+    for item in items:
+        figures = item_figures(sums[item.pk]) if item.pk in sums else {
+            "n": 0, "facility": None, "sd": None, "discrimination_index": None,
+            "discrimination_efficiency": None, "discrimination_27": None}
+        if figures["sd"] is not None:
+            item_variances += (item.points * figures["sd"]) ** 2
+        rows.append({"item": item.pk, **figures,
+                     "nodes": dict(sorted(nodes.get(item.pk, {}).items())),
+                     "misconceptions": _by_count(mistakes.get(item.pk, {})),
+                     "ambiguous_misconceptions": _by_count(ambiguous.get(item.pk, {}))})
+    return {"cronbach_alpha": _alpha(len(items), learners, total or 0.0, total_sq or 0.0,
+                                     item_variances),
+            "learners": learners, "items": rows}
+
+
+def _alpha(k: int, n: int, total: float, total_sq: float, item_variances: float):
+    if k < 2 or n < 2:
+        return None
+    var_total = (total_sq - total * total / n) / (n - 1)
+    if var_total <= 1e-12:
+        return None
+    return k / (k - 1) * (1 - item_variances / var_total)
+
+
+def _by_count(codes: dict) -> dict:
+    return dict(sorted(codes.items(), key=lambda pair: (-pair[1], pair[0])))
+
+
+def node_mistakes(quiz: Quiz) -> dict[int, dict]:
+    """For the gradebook: item id → {"learners": how many have a graded submission,
+    "nodes": {name: {"best_correct": count, "codes": {code: learners who ever made it}}},
+    "ambiguous": {...}} (a mistake fixed later still counts)."""
+    attempted = dict(_run(_ATTEMPTED_SQL, quiz))
+    found: dict[int, dict] = {item_id: {"learners": count, "nodes": {}}
+                              for item_id, count in attempted.items()}
+    for item_id, name, _first, best in _run(_NODES_SQL, quiz):
+        found[item_id]["nodes"].setdefault(name, {"best_correct": 0, "codes": {},
+                                                  "ambiguous": {}})["best_correct"] = best
+    for item_id, name, code, is_ambiguous, _count, learners in _run(_MISTAKES_SQL, quiz):
+        node = found[item_id]["nodes"].setdefault(name, {"best_correct": 0, "codes": {},
+                                                         "ambiguous": {}})
+        node["ambiguous" if is_ambiguous else "codes"][code] = learners
+    return found

@@ -1,0 +1,214 @@
+"""Running a course over the API: accommodations (instructors and the course's LMS key;
+learners 403) and manual overrides (201; lowering needs "confirm": true, else 409), as
+the contract in issue 16 says, and what learners' submissions then get."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from exercises.course_records import AccommodationLog
+from exercises.models import Attempt, Quiz
+
+pytestmark = pytest.mark.django_db
+
+WRONG = {name: "0" for name in ("w0", "x0", "w1", "x1", "w2", "dot", "f")}
+
+
+def url(cast, suffix=""):
+    return f"/api/v1/quizzes/{cast.quiz.pk}/accommodations/{suffix}"
+
+
+def start_item(client, cast) -> int:
+    response = client.post(f"/api/v1/quiz-items/{cast.item.pk}/attempts/", format="json")
+    assert response.status_code in (200, 201), response.content
+    return response.json()["id"]
+
+
+def send(client, attempt_id):
+    return client.post(f"/api/v1/attempts/{attempt_id}/submissions/", {"grads": WRONG},
+                       format="json")
+
+
+@pytest.mark.parametrize("role, expected", [
+    ("instructor", 201), ("integration", 201), ("learner_a", 403), ("learner_b", 403),
+    ("other_instructor", 404), ("other_integration", 404), ("anonymous", 401)])
+def test_who_may_set_an_accommodation(cast, role, expected):
+    response = cast.client(role).post(url(cast), {"learner": cast.learner_a.pk,
+                                                  "extra_attempts": 2}, format="json")
+    assert response.status_code == expected, response.content
+    listed = cast.client(role).get(url(cast))
+    assert listed.status_code == (200 if expected == 201 else expected)
+
+
+def test_extra_attempts_through_the_api(cast):
+    set_up = cast.client("instructor").post(url(cast), {
+        "learner": cast.learner_a.pk, "extra_attempts": 2, "reason": "exam arrangements"},
+        format="json")
+    assert set_up.status_code == 201
+    body = set_up.json()
+    assert (body["learner"], body["quiz"], body["applies_to"], body["extra_attempts"],
+            body["time_multiplier"], body["due_at"], body["reason"], body["by"]) == (
+        cast.learner_a.pk, cast.quiz.pk, "quiz", 2, None, None, "exam arrangements", "ines")
+    learner = cast.client("learner_a")
+    attempt = start_item(learner, cast)
+    lefts = [send(learner, attempt).json()["submissions_left"] for _ in range(3)]
+    assert lefts == [2, 1, 0]  # 1 allowed + 2 extra
+    assert send(learner, attempt).status_code == 409
+    other = cast.client("learner_b")
+    theirs = start_item(other, cast)
+    assert send(other, theirs).status_code == 201
+    assert send(other, theirs).status_code == 409
+
+
+def test_an_extended_due_date_through_the_api_from_the_lms(cast):
+    Quiz.objects.filter(pk=cast.quiz.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    due = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+    response = cast.client("integration").post(url(cast), {
+        "learner": cast.learner_a.pk, "due_at": due.isoformat(), "reason": "sick note"},
+        format="json")
+    assert response.status_code == 201
+    assert response.json()["by"].startswith("LMS key")
+    learner = cast.client("learner_a")
+    assert send(learner, start_item(learner, cast)).status_code == 201
+    other = cast.client("learner_b")
+    closed = send(other, start_item(other, cast))
+    assert closed.status_code == 409 and "due date" in closed.json()["detail"]
+
+
+def test_course_wide_then_changed_then_deleted(cast):
+    instructor = cast.client("instructor")
+    created = instructor.post(url(cast), {"learner": cast.learner_a.pk, "time_multiplier": 1.5,
+                                          "applies_to": "course"}, format="json")
+    assert created.status_code == 201 and created.json()["quiz"] is None
+    changed = instructor.post(url(cast), {"learner": cast.learner_a.pk, "extra_attempts": 1,
+                                          "applies_to": "course", "reason": "more"},
+                              format="json")
+    assert changed.status_code == 200
+    assert (changed.json()["time_multiplier"], changed.json()["extra_attempts"]) == (1.5, 1)
+    attempt_id = start_item(cast.client("learner_a"), cast)
+    assert Attempt.objects.get(pk=attempt_id).time_multiplier == 1.5
+    listed = instructor.get(url(cast)).json()
+    assert listed["count"] == 1 and listed["results"][0]["id"] == created.json()["id"]
+    acc_id = created.json()["id"]
+    assert cast.client("learner_a").delete(url(cast, f"{acc_id}/")).status_code == 403
+    gone = instructor.delete(url(cast, f"{acc_id}/"), {"reason": "term over"}, format="json")
+    assert gone.status_code == 204
+    assert instructor.delete(url(cast, f"{acc_id}/")).status_code == 404
+    assert Attempt.objects.get(pk=attempt_id).time_multiplier == 1.0
+    assert list(AccommodationLog.objects.order_by("id").values_list("action", "by_label")) == [
+        ("set", "ines"), ("changed", "ines"), ("removed", "ines")]
+
+
+@pytest.mark.parametrize("payload, field", [
+    ({"extra_attempts": 1}, "learner"),
+    ({"learner": "x"}, "learner"),
+    ({"learner": 1, "time_multiplier": 0.5}, "time_multiplier"),
+    ({"learner": 1, "extra_attempts": -1}, "extra_attempts"),
+    ({"learner": 1, "due_at": "soon"}, "due_at"),
+    ({"learner": 1, "applies_to": "everyone"}, "applies_to"),
+])
+def test_bad_accommodations_are_field_errors(cast, payload, field):
+    response = cast.client("instructor").post(url(cast), payload, format="json")
+    assert response.status_code == 400 and field in response.json(), response.content
+
+
+def test_a_learner_outside_the_course_is_a_400(cast):
+    response = cast.client("instructor").post(url(cast), {"learner": cast.outsider.pk,
+                                                          "extra_attempts": 1}, format="json")
+    assert response.status_code == 400 and "learner" in response.json()
+
+
+# -- overrides ---------------------------------------------------------------------------------
+def override(client, attempt_id, **body):
+    return client.post(f"/api/v1/attempts/{attempt_id}/override/", body, format="json")
+
+
+def test_override_shows_in_the_attempt_and_the_grades(cast):
+    learner = cast.client("learner_a")
+    attempt_id = start_item(learner, cast)
+    assert send(learner, attempt_id).json()["score"] == 0.0
+    instructor = cast.client("instructor")
+    before = timezone.now()
+    response = override(instructor, attempt_id, score=0.8, reason="partial credit by hand")
+    assert response.status_code == 201, response.content
+    assert {k: response.json()[k] for k in ("score", "reason", "by", "previous_score")} == {
+        "score": 0.8, "reason": "partial credit by hand", "by": "ines", "previous_score": 0.0}
+    shown = instructor.get(f"/api/v1/attempts/{attempt_id}/").json()["override"]
+    assert {k: shown[k] for k in ("score", "reason", "by")} == {
+        "score": 0.8, "reason": "partial credit by hand", "by": "ines"}
+    assert shown["at"]
+    grades = cast.client("integration").get(
+        f"/api/v1/quizzes/{cast.quiz.pk}/grades/",
+        {"updated_since": before.isoformat()}).json()
+    assert [(row["learner"], row["items"], row["score"]) for row in grades["results"]] == [
+        (cast.learner_a.pk, {str(cast.item.pk): 0.8}, 0.8)]
+
+
+def test_lowering_needs_confirmation(cast):
+    learner = cast.client("learner_a")
+    attempt_id = start_item(learner, cast)
+    send(learner, attempt_id)
+    instructor = cast.client("instructor")
+    assert override(instructor, attempt_id, score=0.9, reason="generous").status_code == 201
+    refused = override(instructor, attempt_id, score=0.5, reason="too generous")
+    assert refused.status_code == 409
+    assert '"confirm": true' in refused.json()["detail"] and "0.9" in refused.json()["detail"]
+    assert Attempt.objects.get(pk=attempt_id).score == 0.9
+    lowered = override(instructor, attempt_id, score=0.5, reason="too generous", confirm=True)
+    assert lowered.status_code == 201 and lowered.json()["previous_score"] == 0.9
+    assert Attempt.objects.get(pk=attempt_id).score == 0.5
+
+
+@pytest.mark.parametrize("role, expected", [
+    ("learner_a", 403), ("integration", 403), ("other_instructor", 404), ("anonymous", 401)])
+def test_who_may_override(cast, role, expected):
+    attempt_id = start_item(cast.client("learner_a"), cast)
+    response = override(cast.client(role), attempt_id, score=1, reason="mine")
+    assert response.status_code == expected
+    assert Attempt.objects.get(pk=attempt_id).override_score is None
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"score": 1.5, "reason": "x"}, "score"), ({"score": 0.5}, "reason"),
+    ({"score": "nan", "reason": "x"}, "score"), ({"score": 0.5, "reason": " "}, "reason")])
+def test_bad_overrides_are_field_errors(cast, body, field):
+    attempt_id = start_item(cast.client("learner_a"), cast)
+    response = override(cast.client("instructor"), attempt_id, **body)
+    assert response.status_code == 400 and field in response.json(), response.content
+
+
+# -- statistics --------------------------------------------------------------------------
+ITEM_KEYS = {"item", "facility", "sd", "discrimination_index", "discrimination_27",
+             "discrimination_efficiency", "n", "nodes", "misconceptions",
+             "ambiguous_misconceptions"}
+
+
+def test_statistics_shape_and_csv(cast):
+    for role in ("learner_a", "learner_b"):
+        learner = cast.client(role)
+        send(learner, start_item(learner, cast))
+    stats_url = f"/api/v1/quizzes/{cast.quiz.pk}/statistics/"
+    body = cast.client("instructor").get(stats_url).json()
+    assert set(body) == {"cronbach_alpha", "learners", "items"}
+    assert body["learners"] == 2
+    (item,) = body["items"]
+    assert set(item) == ITEM_KEYS and item["item"] == cast.item.pk and item["n"] == 2
+    assert item["facility"] == 0.0 and item["sd"] == 0.0
+    assert item["nodes"]["f"] == {"first_correct": 0.0, "best_correct": 0.0}
+    assert cast.client("integration").get(stats_url).status_code == 200
+    as_csv = cast.client("instructor").get(stats_url, {"format": "csv"})
+    assert as_csv.status_code == 200 and as_csv["Content-Type"].startswith("text/csv")
+    lines = as_csv.content.decode().splitlines()
+    assert lines[0].startswith("item,n,facility,sd,discrimination_index,discrimination_27,")
+    assert lines[1].startswith(f"{cast.item.pk},2,0,0,")
+
+
+@pytest.mark.parametrize("role, expected", [
+    ("learner_a", 403), ("other_instructor", 404), ("other_integration", 404),
+    ("anonymous", 401)])
+def test_who_may_read_statistics(cast, role, expected):
+    response = cast.client(role).get(f"/api/v1/quizzes/{cast.quiz.pk}/statistics/")
+    assert response.status_code == expected

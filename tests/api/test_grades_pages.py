@@ -1,0 +1,85 @@
+"""The grades API pages by keyset: every learner exactly once over all pages, in the
+order of their latest change, a learner who changes again moves to the end, a bad cursor
+is a 400, and a page's query count does not grow with the class."""
+
+from __future__ import annotations
+
+import pytest
+from api_helpers import make_user
+from django.utils import timezone
+
+from exercises import services
+from exercises.models import Attempt, Quiz, QuizItem
+
+pytestmark = pytest.mark.django_db
+BRANCH = {"x": "36", "y": "15", "z": "7", "L": "1"}
+
+
+@pytest.fixture
+def class_quiz(cast):
+    quiz = Quiz.objects.create(course=cast.course, title="sync")
+    items = [QuizItem.objects.create(quiz=quiz, exercise=cast.exercise, position=n)
+             for n in range(2)]
+    learners = []
+    for n in range(7):
+        learner = make_user(f"l{n}")
+        cast.course.learners.add(learner)
+        for item in items[: 1 + n % 2]:
+            services.submit(services.start_attempt(learner, item=item)[0], BRANCH)
+        learners.append(learner)
+    return quiz, items, learners
+
+
+def walk(client, url, **params):
+    pages, response = [], client.get(url, {"page_size": 3, **params})
+    while True:
+        assert response.status_code == 200, response.content
+        pages.append(response.json())
+        if pages[-1]["next"] is None:
+            return pages
+        response = client.get(pages[-1]["next"])
+
+
+def test_every_learner_once_in_change_order(cast, class_quiz):
+    quiz, items, learners = class_quiz
+    url = f"/api/v1/quizzes/{quiz.pk}/grades/"
+    pages = walk(cast.client("integration"), url)
+    assert [len(page["results"]) for page in pages] == [3, 3, 1]
+    assert pages[0]["count"] == 7 and pages[1]["count"] is None
+    rows = [row for page in pages for row in page["results"]]
+    assert [row["username"] for row in rows] == [f"l{n}" for n in range(7)]
+    assert [row["updated_at"] for row in rows] == sorted(row["updated_at"] for row in rows)
+    two = rows[1]
+    assert two["items"] == {str(items[0].pk): 1.0, str(items[1].pk): 1.0} and two["score"] == 1
+
+    # l0 answers again: they move to the end, and updated_since finds only them
+    since = timezone.now()
+    services.submit(Attempt.objects.get(learner=learners[0], item=items[0]), BRANCH)
+    rows = [row for page in walk(cast.client("integration"), url) for row in page["results"]]
+    assert [row["username"] for row in rows] == [f"l{n}" for n in (1, 2, 3, 4, 5, 6, 0)]
+    changed = walk(cast.client("integration"), url, updated_since=since.isoformat())
+    assert [row["username"] for page in changed for row in page["results"]] == ["l0"]
+
+
+@pytest.mark.parametrize("cursor", ["nope", "bm9wZQ", "MjAyNi0wMS0wMXwx", "!!"])
+def test_a_bad_cursor_is_400(cast, class_quiz, cursor):
+    quiz, _, _ = class_quiz
+    response = cast.client("instructor").get(f"/api/v1/quizzes/{quiz.pk}/grades/",
+                                             {"cursor": cursor})
+    assert response.status_code == 400 and "cursor" in response.json()
+
+
+def test_a_page_costs_the_same_queries_in_a_larger_class(cast, class_quiz,
+                                                         django_assert_max_num_queries):
+    quiz, items, _ = class_quiz
+    url = f"/api/v1/quizzes/{quiz.pk}/grades/"
+    client = cast.client("integration")
+    client.get(url)  # warm the token lookup
+    for n in range(20):
+        learner = make_user(f"more{n}")
+        cast.course.learners.add(learner)
+        services.submit(services.start_attempt(learner, item=items[0])[0], BRANCH)
+    with django_assert_max_num_queries(7):
+        first = client.get(url, {"page_size": 3}).json()
+    with django_assert_max_num_queries(6):
+        client.get(first["next"])

@@ -14,6 +14,8 @@ import math
 from django.db import transaction
 from django.utils import timezone
 
+from lti import grade_sync
+
 from . import selectors, services
 from .accommodations import Actor
 from .course_records import ScoreOverride
@@ -59,11 +61,9 @@ def override_score(attempt: Attempt, *, score: float, reason: str, actor: Actor,
 
 
 def _score_changed(attempt: Attempt) -> None:
-    """Pass the new score on to the LMS like any other score change (the LTI grade
-    passback's hook in services, where it exists)."""
-    hook = getattr(services, "best_score_changed", None)
-    if hook is not None:
-        hook(attempt)
+    """Pass the new score on to the LMS like any other score change (the same hook
+    services calls after a higher best score or a regrade)."""
+    grade_sync.best_score_changed(attempt)
 
 
 def latest(attempt: Attempt) -> ScoreOverride | None:

@@ -72,10 +72,11 @@ def score_of(link: QuizLink, learner_id: int) -> tuple[float, float, str]:
     items = link.quiz.items.all() if link.item_id is None else [link.item]
     points = {item.pk: item.points for item in items}
     attempts = Attempt.objects.filter(learner_id=learner_id, item_id__in=points).values_list(
-        "item_id", "best_score", "graded_count")
+        "item_id", "best_score", "override_score", "graded_count")
     given, graded = 0.0, 0
-    for item_id, best, count in attempts:
-        given += best * points[item_id]
+    for item_id, best, override, count in attempts:
+        # An instructor's override counts instead of the best score (Attempt.score).
+        given += (best if override is None else override) * points[item_id]
         graded += count > 0
     progress = "Completed" if points and graded == len(points) else "InProgress"
     return round(given, 6), float(sum(points.values())), progress

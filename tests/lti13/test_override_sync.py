@@ -1,0 +1,31 @@
+"""A manual override reaches the LMS like any other score change: through the same hook
+(lti.grade_sync.best_score_changed) and queue, with the override as the item's score."""
+
+from __future__ import annotations
+
+import pytest
+from quizbank.helpers import MISSED_BRANCH
+
+from exercises import accommodations, overrides
+from exercises.models import Attempt
+
+from .test_grades import answer, learner_in  # noqa: F401 (fixture)
+from .test_launch import linked, quiz_claims  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_override_is_sent_to_the_line_item(learner_in, client, platform,  # noqa: F811
+                                              django_capture_on_commit_callbacks):
+    answer(client, learner_in, MISSED_BRANCH, django_capture_on_commit_callbacks)
+    attempt = Attempt.objects.get()
+    assert platform.scores[-1]["body"]["scoreGiven"] == pytest.approx(attempt.best_score * 4)
+    actor = accommodations.Actor.of(learner_in.instructor)
+    with django_capture_on_commit_callbacks(execute=True):
+        overrides.override_score(attempt, score=1.0, reason="right, by hand", actor=actor)
+    assert platform.scores[-1]["body"]["scoreGiven"] == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        overrides.override_score(attempt, score=0.25, reason="too kind", actor=actor,
+                                 confirm=True)
+    assert platform.scores[-1]["body"]["scoreGiven"] == 1
+    assert len(platform.scores) == 3

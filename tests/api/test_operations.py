@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -36,7 +37,7 @@ def api_paths() -> list[str]:
         route = str(pattern.pattern)
         if route.startswith("^"):  # the JSON 404 for everything else
             continue
-        paths.append("/api/v1/" + route.replace("<int:pk>", "1"))
+        paths.append("/api/v1/" + re.sub(r"<int:\w+>", "1", route))
     return paths
 
 

@@ -47,8 +47,11 @@ def best_score_changed(attempt: Attempt) -> None:
     """A learner's best score on an item changed: queue their scores for the LMS."""
     if not attempt.item_id:
         return
-    links = list(QuizLink.objects.filter(quiz__items=attempt.item_id).values_list(
-        "pk", flat=True))
+    # The submission path has the item loaded: ask by its quiz, without a join.
+    linked = (QuizLink.objects.filter(quiz_id=attempt.item.quiz_id)
+              if Attempt.item.is_cached(attempt) else
+              QuizLink.objects.filter(quiz__items=attempt.item_id))
+    links = list(linked.values_list("pk", flat=True))
     if links:
         from .tasks import record_scores
         enqueue(record_scores, links, attempt.learner_id)

@@ -84,6 +84,10 @@ def test_the_hook_costs_nothing_without_a_change_and_one_query_otherwise(learner
     with CaptureQueriesContext(connection) as queries:
         grade_sync.best_score_changed(attempt)
     assert len(queries) == 1
+    fresh = Attempt.objects.get(pk=attempt.pk)  # the item not loaded: one query still
+    with CaptureQueriesContext(connection) as queries:
+        grade_sync.best_score_changed(fresh)
+    assert len(queries) == 1
     attempt.item_id = None
     with CaptureQueriesContext(connection) as queries:
         grade_sync.best_score_changed(attempt)

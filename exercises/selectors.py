@@ -6,7 +6,7 @@ are the only places that decide whether a gradient may be seen.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -271,7 +271,8 @@ def gradebook(quiz: Quiz) -> dict:
         "learner_id", "item_id", "best_score", "override_score", "graded_count", "solved",
         "updated_at")
     by_key = {(a.learner_id, a.item_id): a for a in attempts}
-    overridden = latest_overrides(quiz)
+    overridden = latest_overrides(quiz) if any(
+        a.override_score is not None for a in by_key.values()) else {}
     rows = []
     for learner in learners:
         cells = []
@@ -299,35 +300,30 @@ def latest_overrides(quiz: Quiz) -> dict:
     return {override.attempt_id: override for override in found}
 
 
-def item_statistics(item: QuizItem) -> dict:
-    """Per node: the share of learners correct in their latest graded submission, and the
-    most frequent misconception codes ("41% forgot to sum the branches at x")."""
-    latest: dict[int, Submission] = {}
-    submissions = Submission.objects.filter(
-        attempt__item=item, kind=Submission.Kind.FULL, counted=True).select_related(
-        "attempt").order_by("created_at", "id")
-    for submission in submissions:
-        latest[submission.attempt.learner_id] = submission
-    total = len(latest)
-    correct: Counter = Counter()
-    codes: dict[str, Counter] = defaultdict(Counter)
-    for submission in latest.values():
-        for name, node in submission.result.get("nodes", {}).items():
-            if node.get("correct"):
-                correct[name] += 1
-            elif node.get("misconception"):
-                codes[name][node["misconception"]] += 1
-    nodes = sorted(set(correct) | set(codes) | {
-        name for s in latest.values() for name in s.result.get("nodes", {})})
-    rows = []
-    for name in nodes:
-        common = [{"code": code, "count": count, "share": count / total,
-                   "words": MISCONCEPTION_WORDS.get(code, code)}
-                  for code, count in codes[name].most_common(3)] if total else []
-        rows.append({"node": name, "correct": correct[name],
-                     "share_correct": correct[name] / total if total else None,
-                     "misconceptions": common})
-    return {"item": item, "learners": total, "nodes": rows}
+def item_statistics(quiz: Quiz, items=None) -> list[dict]:
+    """Per item and node: the share of learners correct in their best graded submission,
+    and the most frequent misconceptions by the share of learners who ever made them (a
+    mistake fixed later still counts: "41% forgot to sum the branches at x"). Counted in
+    SQL (exercises.statistics), a fixed number of queries for any class size."""
+    from .statistics import node_mistakes
+
+    found = node_mistakes(quiz)
+    result = []
+    for item in items if items is not None else quiz.items.select_related("exercise",
+                                                                          "pool_tag"):
+        entry = found.get(item.pk, {"learners": 0, "nodes": {}})
+        total = entry["learners"]
+        rows = []
+        for name, node in sorted(entry["nodes"].items()):
+            common = sorted(node["codes"].items(), key=lambda pair: (-pair[1], pair[0]))[:3]
+            rows.append({"node": name, "correct": node["best_correct"],
+                         "share_correct": node["best_correct"] / total if total else None,
+                         "misconceptions": [
+                             {"code": code, "count": count, "share": count / total,
+                              "words": MISCONCEPTION_WORDS.get(code, code)}
+                             for code, count in common] if total else []})
+        result.append({"item": item, "learners": total, "nodes": rows})
+    return result
 
 
 def quiz_progress(user, quizzes) -> dict[int, dict]:

@@ -116,18 +116,16 @@ _GRADED = """
     WHERE i.quiz_id = %(quiz)s AND s.kind = %(full)s AND s.counted"""
 
 _NODES_SQL = """
-WITH graded AS ({graded})
+WITH graded AS ({graded}),
+attempted AS (SELECT item_id, COUNT(*) AS n FROM graded WHERE first_rank = 1
+              GROUP BY item_id)
 SELECT s.item_id, n.key,
        SUM(CASE WHEN s.first_rank = 1 AND {correct} THEN 1 ELSE 0 END),
-       SUM(CASE WHEN s.best_rank = 1 AND {correct} THEN 1 ELSE 0 END)
-FROM graded s, {nodes}
+       SUM(CASE WHEN s.best_rank = 1 AND {correct} THEN 1 ELSE 0 END),
+       MAX(t.n)
+FROM graded s JOIN attempted t ON t.item_id = s.item_id, {nodes}
 WHERE s.first_rank = 1 OR s.best_rank = 1
 GROUP BY s.item_id, n.key
-"""
-
-_ATTEMPTED_SQL = """
-SELECT a.item_id, COUNT(*) FROM {attempt} a JOIN {item} i ON i.id = a.item_id
-WHERE i.quiz_id = %(quiz)s AND a.graded_count > 0 GROUP BY a.item_id
 """
 
 # Per item, node, code and ambiguity: how many graded submissions made it, by how many
@@ -181,10 +179,8 @@ def quiz_statistics(quiz: Quiz) -> dict:
     items = list(quiz.items.order_by("position", "id"))
     sums = {row[0]: row for row in _run(_ITEM_SQL, quiz)}
     learners, total, total_sq = _run(_TOTALS_SQL, quiz)[0]
-    attempted = dict(_run(_ATTEMPTED_SQL, quiz))
     nodes: dict[int, dict] = {}
-    for item_id, name, first, best in _run(_NODES_SQL, quiz):
-        seen = attempted.get(item_id) or 1
+    for item_id, name, first, best, seen in _run(_NODES_SQL, quiz):
         nodes.setdefault(item_id, {})[name] = {"first_correct": first / seen,
                                                "best_correct": best / seen}
     mistakes: dict[int, dict] = {}
@@ -224,16 +220,18 @@ def _by_count(codes: dict) -> dict:
 
 def node_mistakes(quiz: Quiz) -> dict[int, dict]:
     """For the gradebook: item id → {"learners": how many have a graded submission,
-    "nodes": {name: {"best_correct": count, "codes": {code: learners who ever made it}}},
-    "ambiguous": {...}} (a mistake fixed later still counts)."""
-    attempted = dict(_run(_ATTEMPTED_SQL, quiz))
-    found: dict[int, dict] = {item_id: {"learners": count, "nodes": {}}
-                              for item_id, count in attempted.items()}
-    for item_id, name, _first, best in _run(_NODES_SQL, quiz):
-        found[item_id]["nodes"].setdefault(name, {"best_correct": 0, "codes": {},
-                                                  "ambiguous": {}})["best_correct"] = best
+    "nodes": {name: {"best_correct": count, "codes": {code: learners who ever made it},
+    "ambiguous": {...}}}} (a mistake fixed later still counts). Two queries."""
+    found: dict[int, dict] = {}
+
+    def node(item_id, name) -> dict:
+        return found[item_id]["nodes"].setdefault(
+            name, {"best_correct": 0, "codes": {}, "ambiguous": {}})
+
+    for item_id, name, _first, best, seen in _run(_NODES_SQL, quiz):
+        found.setdefault(item_id, {"learners": seen, "nodes": {}})
+        node(item_id, name)["best_correct"] = best
     for item_id, name, code, is_ambiguous, _count, learners in _run(_MISTAKES_SQL, quiz):
-        node = found[item_id]["nodes"].setdefault(name, {"best_correct": 0, "codes": {},
-                                                         "ambiguous": {}})
-        node["ambiguous" if is_ambiguous else "codes"][code] = learners
+        if item_id in found:
+            node(item_id, name)["ambiguous" if is_ambiguous else "codes"][code] = learners
     return found

@@ -66,8 +66,8 @@ def gradebook_view(model_admin, request, quiz_id: int):
         **model_admin.admin_site.each_context(request), "opts": Quiz._meta,
         "title": f"Gradebook: {quiz}", "quiz": quiz, "items": book["items"], "rows": rows,
         "max_total": number(book["max_total"]),
-        "statistics": [item_summary(selectors.item_statistics(item))
-                       for item in book["items"]],
+        "statistics": [item_summary(stats) for stats in selectors.item_statistics(
+            quiz, book["items"])],
     }
     return TemplateResponse(request, "admin/exercises/quiz/gradebook.html", context)
 

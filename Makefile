@@ -61,6 +61,9 @@ MESSAGE_DIRS := --ignore=.venv --ignore=frontend --ignore=static --ignore=static
   --ignore=tests --ignore=bench --ignore=docs
 messages: venv
 	$(PY) manage.py makemessages -l de --no-location $(MESSAGE_DIRS)
+	$(PY) manage.py makemessages -d djangojs -l de --no-location --ignore=.venv \
+	  --ignore=frontend --ignore=staticfiles --ignore=static/vendor --ignore=static/admin \
+	  --ignore=tests --ignore=bench --ignore=docs
 	$(PY) manage.py compilemessages -l de --ignore=.venv
 
 # Dev time only: rebuild the admin's code editor (CodeMirror) into static/vendor/codemirror/

@@ -14,6 +14,7 @@ from functools import partial
 from .answers import Answer, read_answer
 from .followthrough import FollowThrough, follow_through
 from .hints import FORMULA_LEVEL, carried_hint, hint
+from .i18n import _
 from .misconceptions import Diagnosis, Edge, Site, diagnose
 from .policy import GradingPolicy
 from .solution import Solved
@@ -54,7 +55,7 @@ def _grade_node(solved: Solved, i: int, answer: Answer, ft: FollowThrough,
 
     diagnosis = Diagnosis(also=[])
     if answer.missing:
-        result["explanation"] = "No answer was given."
+        result["explanation"] = _("No answer was given.")
     else:
         site = _site(solved, i, ask, truth, ft, own=False)
         own = _site(solved, i, ask, truth, ft, own=True) if ask == "grad" else None
@@ -63,8 +64,9 @@ def _grade_node(solved: Solved, i: int, answer: Answer, ft: FollowThrough,
                       also=diagnosis.also, upstream=diagnosis.upstream)
     if diagnosis.code == "upstream_carried":
         if ft.leans_on_zero[i]:
-            what = "gradient" if ask == "grad" else "value"
-            result["explanation"] += f" Consistency with a {what} of 0 earns no credit."
+            result["explanation"] += " " + (
+                _("Consistency with a gradient of 0 earns no credit.") if ask == "grad" else
+                _("Consistency with a value of 0 earns no credit."))
         else:
             result["credit"] = float(policy.follow_through_credit)
         make = partial(carried_hint, solved, i, ft.origin[i])

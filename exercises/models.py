@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from rest_framework_api_key.crypto import KeyGenerator
 
 User = settings.AUTH_USER_MODEL
 
@@ -273,21 +274,63 @@ class Regrade(models.Model):
         ordering = ["created_at", "id"]
 
 
-def _new_key() -> str:
+def _new_key() -> str:  # kept for migration 0001 (keys are hashed since 0003)
     return secrets.token_hex(20)
 
 
+_KEYS = KeyGenerator()  # "<8-character prefix>.<32 random characters>", SHA-512 hashed
+
+
+class IntegrationTokenManager(models.Manager):
+    def create(self, **fields):
+        """A new token with a new key: the key is on the returned object (`.key`) and
+        nowhere else, so it can be shown once."""
+        token = self.model(**fields)
+        token.assign_new_key()
+        token.save(force_insert=True)
+        return token
+
+
 class IntegrationToken(models.Model):
-    """A key an LMS uses to act for one course (provision learners, read grades)."""
+    """A key an LMS uses to act for one course (provision learners, read grades).
+
+    Only a hash of the key is stored (djangorestframework-api-key's SHA-512 scheme: the
+    keys are random, so a fast hash is safe), found by its first characters (`prefix`):
+    a database dump yields no working key. The key itself is shown once, when made.
+    """
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE,
                                related_name="integration_tokens")
     name = models.CharField(max_length=100, default="LMS")
-    key = models.CharField(max_length=40, unique=True, default=_new_key, editable=False)
+    prefix = models.CharField(max_length=8, db_index=True, editable=False)
+    hashed_key = models.CharField(max_length=150, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True,
+                                      help_text="After this the key no longer works.")
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = IntegrationTokenManager()
+    key: str | None = None  # the plain key, on the object that made it only
 
     def __str__(self):
         return f"{self.name} for {self.course}"
+
+    def assign_new_key(self) -> str:
+        self.key, self.prefix, self.hashed_key = _KEYS.generate()
+        return self.key
+
+    def usable(self, now) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+
+    def matches(self, key: str) -> bool:
+        return _KEYS.verify(key, self.hashed_key)
+
+
+def key_prefix(key: str) -> str:
+    """What a key is looked up by: its part before the dot (keys made before keys were
+    hashed have none: their first 8 characters, as their migration stored them)."""
+    return key.split(".", 1)[0][:8]
 
 
 class FloorPing(models.Model):

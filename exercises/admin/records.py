@@ -9,6 +9,7 @@ work under it (Django checks delete rights on everything a delete would cascade 
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from ..engine.numbers import format_number
@@ -132,22 +133,36 @@ class RegradeAdmin(RecordAdmin):
 
 @admin.register(IntegrationToken)
 class IntegrationTokenAdmin(ScopedAdmin):
-    list_display = ("name", "course", "key_start", "created_at")
+    """Only a hash of each key is stored: the key is shown once, on the page after adding
+    it. A key is revoked (for good) with the list's action, or made to expire."""
+
+    list_display = ("name", "course", "key_start", "created_at", "expires_at",
+                    "last_used_at", "revoked_at")
     list_select_related = ("course",)
-    fields = ("course", "name", "key")
-    readonly_fields = ("key",)
+    fields = ("course", "name", "expires_at", "key_start", "created_at", "last_used_at",
+              "revoked_at")
+    readonly_fields = ("key_start", "created_at", "last_used_at", "revoked_at")
+    actions = ["revoke"]
 
     @admin.display(description="key")
     def key_start(self, obj):
-        return f"{obj.key[:6]}…"
+        return f"{obj.prefix}…"
 
     def get_fields(self, request, obj=None):
-        # The key exists once the token is saved; the add page has none to show.
-        return ("course", "name") if obj is None else self.fields
+        # The key is made when the token is saved; the add page has none to show.
+        return ("course", "name", "expires_at") if obj is None else self.fields
 
     def save_model(self, request, obj, form, change):
+        if not change:
+            obj.assign_new_key()
         super().save_model(request, obj, form, change)
         if not change:
             self.message_user(request, f"The key for {obj}: {obj.key} — give it to the LMS; "
-                                       f"anyone holding it acts for this course.",
+                                       f"anyone holding it acts for this course. It is shown "
+                                       f"only now: only its hash is kept.",
                               messages.WARNING)
+
+    @admin.action(description="Revoke the selected keys (they stop working at once)")
+    def revoke(self, request, queryset):
+        revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"Revoked {revoked} key(s).", messages.SUCCESS)

@@ -1,18 +1,24 @@
 """`Authorization: Token <key>` for people (DRF tokens) and for LMS integrations.
 
-An integration key (`IntegrationToken.key`) authenticates as an `IntegrationPrincipal`:
-not a user, but something acting for one course. Views check `is_integration(request)`
+An integration key (`IntegrationToken`, stored hashed; shown once when made) authenticates
+as an `IntegrationPrincipal`: not a user, but something acting for one course, while the
+key is neither revoked nor expired. Views check `is_integration(request)`
 and let it do only what an LMS needs (provision learners, list its course and quizzes,
 read grades); everything else answers 403.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
-from ..models import IntegrationToken
+from ..models import IntegrationToken, key_prefix
+
+LAST_USE_EVERY = timedelta(minutes=1)  # how stale IntegrationToken.last_used_at may be
 
 
 class IntegrationPrincipal:
@@ -40,13 +46,29 @@ class IntegrationPrincipal:
 
 class TokenOrIntegrationAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
-        try:
-            return super().authenticate_credentials(key)
-        except exceptions.AuthenticationFailed:
-            token = IntegrationToken.objects.select_related("course").filter(key=key).first()
-            if token is None:
-                raise
-            return IntegrationPrincipal(token), token
+        if "." not in key:  # a person's DRF token (hex), or an integration key made before
+            try:            # keys were hashed (they had no dot either)
+                return super().authenticate_credentials(key)
+            except exceptions.AuthenticationFailed:
+                pass
+        token = integration_token(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        return IntegrationPrincipal(token), token
+
+
+def integration_token(key: str) -> IntegrationToken | None:
+    """The usable (not revoked, not expired) integration token this key belongs to; its
+    last use is written at most once a minute (not a write per request)."""
+    now = timezone.now()
+    for token in IntegrationToken.objects.select_related("course").filter(
+            prefix=key_prefix(key)):
+        if token.matches(key) and token.usable(now):
+            if token.last_used_at is None or now - token.last_used_at > LAST_USE_EVERY:
+                IntegrationToken.objects.filter(pk=token.pk).update(last_used_at=now)
+                token.last_used_at = now
+            return token
+    return None
 
 
 def is_integration(request) -> bool:

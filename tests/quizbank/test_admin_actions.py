@@ -3,6 +3,7 @@ read-only records (submissions, attempts, variants, regrades) that the admin nev
 
 from __future__ import annotations
 
+import re
 from unittest import mock
 
 import pytest
@@ -269,10 +270,16 @@ def test_integration_token_key_is_shown_once_created(instructor_client, course):
     response = instructor_client.post(add, {"course": course.pk, "name": "Moodle"},
                                       follow=True)
     token = IntegrationToken.objects.get()
-    assert token.key in response.content.decode()
+    shown = re.search(r"The key for [^:]+: (\S+) —", response.content.decode())
+    assert shown and shown[1].startswith(token.prefix + ".") and token.matches(shown[1])
     change = instructor_client.get(reverse("admin:exercises_integrationtoken_change",
-                                           args=[token.pk]))
-    assert token.key in change.content.decode()
+                                           args=[token.pk])).content.decode()
+    assert token.prefix in change and shown[1] not in change  # only its start, ever again
+
+    changelist = reverse("admin:exercises_integrationtoken_changelist")
+    instructor_client.post(changelist, {"action": "revoke", ACTION_CHECKBOX_NAME: [token.pk]})
+    token.refresh_from_db()
+    assert token.revoked_at is not None
 
 
 def test_quiz_with_inline_items_and_a_pool(instructor_client, course, exercise):

@@ -3,6 +3,9 @@ instructor's actions (generate, duplicate, preview as a learner, regrade)."""
 
 from __future__ import annotations
 
+import logging
+
+import kombu.exceptions
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -19,6 +22,8 @@ from ..forms import ExerciseForm, GenerateForm, RegradeForm
 from ..models import Exercise, Regrade
 from . import exports, preview
 from .base import ScopedAdmin
+
+log = logging.getLogger(__name__)
 
 
 def learner_preview_url(exercise_id: int) -> str | None:
@@ -195,7 +200,16 @@ class ExerciseAdmin(ScopedAdmin):
         the results are shown; with a broker a worker runs them and the admin returns."""
         task = tasks.regrade_exercise
         exercise_ids = list(queryset.values_list("pk", flat=True))
-        results = [task.delay(pk, request.user.pk, reason) for pk in exercise_ids]
+        results = []
+        try:
+            for pk in exercise_ids:
+                results.append(task.delay(pk, request.user.pk, reason))
+        except kombu.exceptions.OperationalError:  # the broker (Redis) is down
+            log.warning("regrade not queued: the job queue is unreachable", exc_info=True)
+            self.message_user(request, f"The job queue is unreachable, try again in a moment "
+                                       f"({len(results)} of {len(exercise_ids)} exercise(s) "
+                                       f"queued).", messages.ERROR)
+            return None
         if task.app.conf.task_always_eager:
             return self._regrade_done(
                 request, [pk for result in results for pk in result.get()["regrade_ids"]])

@@ -67,7 +67,7 @@ class ScopedThrottle(ScopedRateThrottle):
         self.now = self.timer()
         window = int(self.now // self.duration)
         self.window_ends = (window + 1) * self.duration
-        key = f"{self.key}:{window}"
+        key = f"{settings.REDIS_KEY_PREFIX}:{self.key}:{window}"  # per deployment
         try:
             count = counter(keys=[key], args=[self.duration + 1])
         except redis.RedisError as exc:

@@ -226,6 +226,21 @@ def test_submissions_are_throttled_in_redis(cast, tiny_rates, redis_counters):
     assert submit(cast.client("learner_b"), other["id"], {"x": "36"}).status_code == 201
 
 
+def test_deployments_sharing_a_redis_keep_their_own_counters(cast, tiny_rates,
+                                                             redis_counters, settings):
+    """Two deployments on one Redis database, their learners with the same user ids:
+    one's submissions do not use up the other's limit (REDIS_KEY_PREFIX)."""
+    learner = cast.client("learner_a")
+    attempt = start(learner, cast.exercise.pk)
+    settings.REDIS_KEY_PREFIX = "bp-course-a"
+    assert [submit(learner, attempt["id"], {"x": "36"}).status_code for _ in range(3)] == [
+        201, 201, 429]
+    settings.REDIS_KEY_PREFIX = "bp-course-b"  # the other deployment: user ids overlap
+    assert submit(learner, attempt["id"], {"x": "36"}).status_code == 201
+    prefixes = {key.split(b":")[0] for key in redis_counters.keys()}
+    assert prefixes == {b"bp-course-a", b"bp-course-b"}
+
+
 def test_a_throttle_without_redis_lets_requests_through(cast, tiny_rates, settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     learner = cast.client("learner_a")

@@ -162,6 +162,24 @@ def test_regrade_action_queues_tasks_when_a_broker_is_configured(
         in listing
 
 
+def test_regrade_says_so_when_the_job_queue_is_unreachable(instructor_client, exercise,
+                                                           random_exercise, item, learner,
+                                                           broker):
+    """Redis (the broker) down: a message, not a 500, and nothing half done in the request."""
+    import kombu.exceptions
+
+    submit(learner, item, BRANCH_ANSWERS)
+    broker.side_effect = [mock.DEFAULT, kombu.exceptions.OperationalError(
+        "Error 111 connecting to 127.0.0.1:6379. Connection refused.")]
+    response = run_action(instructor_client, "regrade", [exercise, random_exercise],
+                          apply="1", reason="tolerance")
+    assert response.status_code == 302
+    listing = instructor_client.get(response["Location"]).content.decode()
+    assert "The job queue is unreachable, try again in a moment" in listing
+    assert "(1 of 2 exercise(s) queued)" in listing
+    assert not Regrade.objects.exists()
+
+
 def test_other_instructors_queue_nothing_for_my_exercises(client, other_instructor,
                                                           exercise, broker):
     client.force_login(other_instructor)

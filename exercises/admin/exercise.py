@@ -206,9 +206,11 @@ class ExerciseAdmin(ScopedAdmin):
                 results.append(task.delay(pk, request.user.pk, reason))
         except kombu.exceptions.OperationalError:  # the broker (Redis) is down
             log.warning("regrade not queued: the job queue is unreachable", exc_info=True)
-            self.message_user(request, f"The job queue is unreachable, try again in a moment "
-                                       f"({len(results)} of {len(exercise_ids)} exercise(s) "
-                                       f"queued).", messages.ERROR)
+            self.message_user(request, _(
+                "The job queue is unreachable, try again in a moment (%(queued)s of "
+                "%(total)s exercise(s) queued).") % {"queued": len(results),
+                                                     "total": len(exercise_ids)},
+                messages.ERROR)
             return None
         if task.app.conf.task_always_eager:
             return self._regrade_done(

@@ -274,7 +274,7 @@ class Regrade(models.Model):
         ordering = ["created_at", "id"]
 
 
-def _new_key() -> str:  # kept for migration 0001 (keys are hashed since 0003)
+def _new_key() -> str:  # kept for migration 0001 (keys are hashed since 0004)
     return secrets.token_hex(20)
 
 

@@ -1,6 +1,6 @@
 """Integration keys stored hashed (exercises.models.IntegrationToken): what a database dump
 holds opens nothing; a key works until revoked or expired; its last use is recorded; keys
-made before hashing keep working (migration 0003)."""
+made before hashing keep working (migration 0004)."""
 
 from __future__ import annotations
 
@@ -66,17 +66,17 @@ def test_last_use_is_recorded_about_once_a_minute(cast, django_assert_num_querie
 
 @pytest.mark.django_db(transaction=True)
 def test_keys_made_before_hashing_keep_working_after_the_migration():
-    """Back to 0002 (plain keys), a key of the old form (40 hex characters, no dot),
-    forward through 0003: the same key still opens its course, and only its hash is kept."""
+    """Back to before 0004 (plain keys), a key of the old form (40 hex characters, no dot),
+    forward through 0004: the same key still opens its course, and only its hash is kept."""
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
     old_key = "0123456789abcdef0123456789abcdef01234567"
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes("exercises")
-    executor.migrate([("exercises", "0002_floorping")])
+    executor.migrate([("exercises", "0003_accommodations_overrides")])
     old = MigrationExecutor(connection).loader.project_state(
-        [("exercises", "0002_floorping")]).apps
+        [("exercises", "0003_accommodations_overrides")]).apps
     course = old.get_model("exercises", "Course").objects.create(title="Before")
     old.get_model("exercises", "IntegrationToken").objects.create(course=course, key=old_key)
     MigrationExecutor(connection).migrate(latest)

@@ -16,7 +16,7 @@ def hash_existing_keys(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("exercises", "0002_floorping")]
+    dependencies = [("exercises", "0003_accommodations_overrides")]
 
     operations = [
         migrations.AddField("integrationtoken", "prefix",

@@ -213,6 +213,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for the misconception codes, used by `misconception` and `also` alike.
+    "ENUM_NAME_OVERRIDES": {"MisconceptionEnum": "exercises.grading.misconceptions.CODES"},
 }
 
 # Security: hardened whenever DEBUG is off.

@@ -13,21 +13,11 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from . import accommodations
+from .grading import RULES
 from .models import Ask, Attempt, Course, Exercise, Quiz, QuizItem, Reveal, Submission
 
-MISCONCEPTION_WORDS = {
-    "missing_branch": "forgot to sum the branches",
-    "no_upstream": "forgot the upstream gradient",
-    "own_value": "used the node's own value at a multiply gate",
-    "add_as_mul": "treated an add gate as a multiply gate",
-    "sign": "got the sign wrong",
-    "data_for_grad": "typed the value instead of the gradient",
-    "sigmoid_argument": "used z(1−z) instead of σ(1−σ)",
-    "power_rule": "dropped the exponent in the power rule",
-    "quotient": "used −p/v instead of −p/v² at a divide gate",
-    "max_routing": "sent gradient down the losing side of max/min/ReLU",
-    "upstream_carried": "carried an earlier mistake forward",
-}
+# What each code says the learner did ("It looks like you …"): the catalogue's own words.
+MISCONCEPTION_WORDS = {rule.code: rule.summary for rule in RULES}
 
 
 # -- who may see what ----------------------------------------------------------------------

@@ -17,7 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import overrides, selectors, services
-from ..grading import MAX_CHARS
+from ..grading import CODES, MAX_CHARS
 from ..models import Ask, Attempt, Course, Exercise, Quiz, QuizItem, Submission
 
 MAX_SOURCE_CHARS = 20_000  # a program of a few hundred lines; the engine has its own limits
@@ -264,7 +264,18 @@ class InstructorExerciseSerializer(LearnerExerciseSerializer):
 class NodeResultSerializer(serializers.Serializer):
     correct = serializers.BooleanField(allow_null=True)
     valid = serializers.BooleanField()
-    misconception = serializers.CharField(allow_null=True, required=False)
+    misconception = serializers.ChoiceField(
+        choices=CODES, allow_null=True, required=False,
+        help_text="The misconception code (null when no rule fits the wrong answer).")
+    also = serializers.ListField(
+        child=serializers.ChoiceField(choices=CODES), required=False,
+        help_text="Other codes that give the same wrong number.")
+    ambiguous = serializers.BooleanField(
+        required=False, help_text="More than one rule gives this number: `misconception` "
+                                  "is the likeliest, `also` the others.")
+    rule = serializers.CharField(
+        allow_null=True, required=False,
+        help_text="With misconception `authored`: the code of the exercise's own rule.")
     hint = serializers.CharField(allow_null=True, required=False)
     hint_latex = serializers.CharField(allow_null=True, required=False)
     answer = serializers.CharField(allow_null=True, required=False)

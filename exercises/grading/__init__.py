@@ -13,6 +13,7 @@ the `grade` command and the REST API both give:
 from __future__ import annotations
 
 from .answers import MAX_CHARS, Answer, AnswerError, evaluate, read_answer
+from .authored import AuthoredRule, RuleError
 from .grade import ASKS, grade
 from .kinds import KINDS, Kind, Settings
 from .misconceptions import CODES, RULES, Rule
@@ -22,5 +23,6 @@ from .solution import read_solution as prepare
 from .verdicts import Tolerance
 
 __all__ = ["ASKS", "CODES", "KINDS", "MAX_CHARS", "RULES", "Answer", "AnswerError",
-           "GradingPolicy", "Kind", "Rule", "Settings", "SolutionError", "Solved", "Tolerance",
+           "AuthoredRule", "GradingPolicy", "Kind", "Rule", "RuleError", "Settings",
+           "SolutionError", "Solved", "Tolerance",
            "evaluate", "grade", "prepare", "read_answer"]

@@ -13,6 +13,7 @@ reveals a correct value unless the hint level is 3.
 from __future__ import annotations
 
 from .kinds import KINDS, kind
+from .nodes import NODE_KINDS, frozen_rate
 from .policy import GradingPolicy
 from .solution import Solved, read_solution
 
@@ -20,7 +21,8 @@ ASKS = tuple(KINDS)
 
 
 def grade(solution: dict | Solved, answers: dict, policy: GradingPolicy | dict | None = None,
-          asked: list[str] | None = None, ask: str = "grad") -> dict:
+          asked: list[str] | None = None, ask: str = "grad",
+          learning_rate: float | None = None, rules: tuple | list = ()) -> dict:
     """Grade `answers` ({key: text or number}) against a stored solution.
 
     `solution` is the stored dict, or `prepare(dict)` when one variant is graded many times.
@@ -28,6 +30,11 @@ def grade(solution: dict | Solved, answers: dict, policy: GradingPolicy | dict |
     and op node for gradients, every op node for forward values, every edge for local
     derivatives, every parameter for an update, both numbers of a nudge). Raises ValueError
     for a bad call (unknown key, unreadable solution) — never for anything a learner typed.
+
+    For the node kinds (grad, data): `learning_rate` is the exercise's η (default: the one
+    its solution froze, if any), so a weight update typed for a gradient is diagnosed;
+    `rules` are the exercise's own buggy rules (authored.py), matched first after the
+    learner's own earlier answers.
     """
     if not isinstance(policy, GradingPolicy):
         policy = GradingPolicy.from_dict(policy)  # None or an exercise's stored JSON form
@@ -37,7 +44,12 @@ def grade(solution: dict | Solved, answers: dict, policy: GradingPolicy | dict |
     solved = solution if isinstance(solution, Solved) else read_solution(solution)
     keys = asked_kind.asked(solved, asked)
     policy = policy.with_default_tolerance(asked_kind.tolerance)
-    nodes = asked_kind.grade(solved, keys, answers, policy)
+    if asked_kind.name in NODE_KINDS:
+        eta = learning_rate if learning_rate is not None else frozen_rate(solved)
+        nodes = asked_kind.grade(solved, keys, answers, policy, learning_rate=eta,
+                                 rules=tuple(rules))
+    else:
+        nodes = asked_kind.grade(solved, keys, answers, policy)
     errors = {key: result["error"] for key, result in nodes.items() if not result["valid"]}
     credit = sum(result["credit"] for result in nodes.values())
     return {

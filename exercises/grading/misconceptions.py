@@ -2,25 +2,33 @@
 
 Like STACK's buggy rules, each entry recomputes the node's answer the way a learner with
 that misconception would, and the learner's number is matched against it within the
-exercise's tolerance. Adding a rule is one `Rule(...)` entry in `RULES`.
+exercise's tolerance. Adding a rule is one `Rule(...)` entry in `RULES`: either a slip at
+one gate (`at_gate`, gate_slips.py: works at line and gate granularity alike, on one inner
+gate of the consumer's line) or a whole-answer confusion (`whole`).
 
 Codes are stable (analytics and the API expose them). Precedence, most specific first:
 evidence from the learner's own answers (`upstream_carried`), then rules tied to one gate's
 local derivative, then rules about how paths combine, then whole-answer confusions that
-fit many numbers by coincidence (`data_for_grad`, `sign`). When several rules give the same
-number the first one names the misconception, the others are listed in `also`, and the
-explanation says so. Gate-level rules are retried on the learner's own (wrong) upstream
-gradients, ranking after every match on the correct ones; and upstream_carried drops to
-last when the consistency rests on a 0 (the anti-gaming rule).
+fit many numbers by coincidence (`data_for_grad`, `sign`).
+
+Honest ambiguity: when several rules give the learner's number, the gate where the
+coincidence happens decides which is most plausible (a subtraction or negation: `sign`; a
+multiply: `own_value`; see gate_slips.most_plausible), else precedence does. The others go
+in `also`, and the explanation says that the number fits them too. Gate-level rules are
+retried on the learner's own (wrong) upstream gradients, ranking after every match on the
+correct ones; upstream_carried drops to last when the consistency rests on a 0 (the
+anti-gaming rule). A 0 is evidence like any other number.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
+from . import gate_slips as g
+from .gate_slips import Slip, Words
 from .i18n import _
 from .notation import expression, number
 from .solution import Solved
@@ -53,6 +61,8 @@ class Site:
     implied: float | None  # follow-through: what the learner's own sources imply
     origin: int | None  # follow-through: where the learner's error started
     total: float = 0.0  # Σ of the edges' paths (the gradient these upstream values give)
+    learning_rate: float | None = None  # the exercise's η, when it has one
+    authored: tuple[tuple[float, str, str], ...] = ()  # this node's own rules: value, code, text
 
     @property
     def name(self) -> str:
@@ -69,34 +79,49 @@ class Site:
     def label(self, i: int) -> str:
         return self.solved.labels[i]
 
-    def op(self, i: int) -> str:
-        return self.solved.ops[i].name
-
-    def other_input(self, e: Edge) -> int:
-        return self.solved.inputs[e.consumer][1 - e.position]
-
     def defn(self, i: int) -> str:
         return f"{self.label(i)} = {expression(self.solved, i)[0]}"
 
+    def slips(self) -> Iterator[Slip]:
+        """Every inner gate argument on a path from the node, edge by edge."""
+        for k, e in enumerate(self.edges):
+            line = self.solved.line(e.consumer)
+            for gi, a in line.paths(e.position):
+                yield Slip(self, k, line, gi, a, line.gates[gi].op.name)
 
-# (the buggy rule's number, the misconception in plain words). The words are a thunk:
-# most candidates never match, and building their sentences is most of the cost.
-Candidate = tuple[float, Callable[[], str]]
+
+# (the buggy rule's number, the misconception in words, the gate it happened at). The
+# words are a function of the learner's number, called only for the match: most candidates
+# never match, and building their sentences is most of the cost.
+Candidate = tuple[float, Words, Slip | None]
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
     code: str
-    summary: str  # the misconception in a phrase, for docs, analytics and "also fits"
-    candidates: Callable[[Site], Iterator[Candidate]]
+    summary: str  # what the learner did, after "you": gradebook, "it is also what…"
+    at_gate: Callable[[Slip], Iterator[g.GateSlip]] | None = None  # a slip at one gate
+    ops: frozenset[str] = frozenset()  # the gates at_gate looks at
+    whole: Callable[[Site], Iterator[tuple[float, Words]]] | None = None  # the whole answer
     asks: frozenset[str] = frozenset({"grad"})
     uses_upstream: bool = True  # worth retrying with the learner's own upstream answers
 
+    def candidates(self, site: Site, slips: list[Slip]) -> Iterator[Candidate]:
+        if self.at_gate is not None:
+            for slip in slips:
+                if slip.op not in self.ops:
+                    continue
+                for local, words in self.at_gate(slip):
+                    yield slip.local_with(local), words, slip
+        if self.whole is not None:
+            for value, words in self.whole(site):
+                yield value, words, None
 
-# -- the rules --------------------------------------------------------------------------
+
+# -- whole-answer rules -----------------------------------------------------------------
 
 
-def _upstream_carried(site: Site) -> Iterator[Candidate]:
+def _upstream_carried(site: Site) -> Iterator[tuple[float, Words]]:
     if site.implied is None or site.origin in (None, site.node):
         return
     origin = site.label(site.origin)
@@ -108,116 +133,27 @@ def _upstream_carried(site: Site) -> Iterator[Candidate]:
         template = _("Your value for {name} follows correctly from your own values for its "
                      "inputs, but the error started at {origin}: fix {origin} and {name} "
                      "follows.")
-    yield site.implied, lambda: template.format(name=site.name, origin=origin)
+    yield site.implied, lambda value: template.format(name=site.name, origin=origin)
 
 
-def _max_routing(site: Site) -> Iterator[Candidate]:
-    for k, e in enumerate(site.edges):
-        op = site.op(e.consumer)
-        if e.local == 0 and op in ("max", "min", "relu"):
-            yield site.with_path(k, e.upstream), partial(_routing_text, site, e, op)
+@dataclass(frozen=True, slots=True)
+class _Authored:
+    """The words of an instructor's rule (and its code, for the result's "rule")."""
+
+    code: str
+    message: str
+
+    def __call__(self, value: float) -> str:
+        return self.message or _("Your answer matches this exercise's rule {code}.").format(
+            code=self.code)
 
 
-def _routing_text(site: Site, e: Edge, op: str) -> str:
-    if op == "relu":
-        return _("{name} was not positive ({value}), so the ReLU in {definition} blocks the "
-                 "gradient: nothing flows back to {name} through it.").format(
-            name=site.name, value=number(site.solved.data[site.node]),
-            definition=site.defn(e.consumer))
-    template = (_("A max gate routes the whole gradient to the larger input ({winner}); {name} "
-                  "lost in {definition}, so it gets nothing from it.") if op == "max" else
-                _("A min gate routes the whole gradient to the smaller input ({winner}); "
-                  "{name} lost in {definition}, so it gets nothing from it."))
-    return template.format(winner=site.label(site.other_input(e)), name=site.name,
-                           definition=site.defn(e.consumer))
+def _authored(site: Site) -> Iterator[tuple[float, Words]]:
+    for value, code, message in site.authored:
+        yield value, _Authored(code, message)
 
 
-def _sigmoid_argument(site: Site) -> Iterator[Candidate]:
-    z = site.solved.data[site.node]
-    for k, e in enumerate(site.edges):
-        if site.op(e.consumer) == "sigmoid":
-            yield site.with_path(k, e.upstream * z * (1 - z)), partial(_sigmoid_text, site, e)
-
-
-def _sigmoid_text(site: Site, e: Edge) -> str:
-    s = site.label(e.consumer)
-    return _("At {s} = σ({name}), the local derivative is {s}·(1−{s}), from the sigmoid's "
-             "output {s}; you used {name}·(1−{name}) with its input.").format(s=s, name=site.name)
-
-
-def _power_rule(site: Site) -> Iterator[Candidate]:
-    v = site.solved.data[site.node]
-    for k, e in enumerate(site.edges):
-        op = site.solved.ops[e.consumer]
-        if op.name != "pow" or (v == 0 and op.exponent < 1):
-            continue
-        try:
-            dropped = v ** float(op.exponent - 1)
-        except (OverflowError, ZeroDivisionError):
-            continue
-        if isinstance(dropped, float):  # (a complex number from a negative base: skip)
-            yield site.with_path(k, e.upstream * dropped), partial(_power_text, site, e)
-
-
-def _power_text(site: Site, e: Edge) -> str:
-    n = site.solved.ops[e.consumer].exponent
-    return _("For {definition}, the power rule brings the exponent down: ∂{out}/∂{name} = "
-             "{n}·{name}^{less}; the factor {n} is missing.").format(
-        definition=site.defn(e.consumer), out=site.label(e.consumer), name=site.name,
-        n=number(n), less=number(n - 1))
-
-
-def _quotient(site: Site) -> Iterator[Candidate]:
-    for k, e in enumerate(site.edges):
-        if site.op(e.consumer) == "div" and e.position == 1:
-            p = site.solved.data[site.other_input(e)]
-            v = site.solved.data[site.node]
-            yield site.with_path(k, e.upstream * (-p / v)), partial(_quotient_text, site, e)
-
-
-def _quotient_text(site: Site, e: Edge) -> str:
-    top = site.label(site.other_input(e))
-    return _("For {definition}, the local derivative for the denominator {name} is "
-             "−{top}/{name}², not −{top}/{name}.").format(
-        definition=site.defn(e.consumer), name=site.name, top=top)
-
-
-def _own_value(site: Site) -> Iterator[Candidate]:
-    own = site.solved.data[site.node]
-    for k, e in enumerate(site.edges):
-        if site.op(e.consumer) == "mul" and site.other_input(e) != site.node:
-            yield site.with_path(k, e.upstream * own), partial(_own_value_text, site, e)
-
-
-def _own_value_text(site: Site, e: Edge) -> str:
-    return _("At {definition}, a multiply gate swaps: the local derivative for {name} is the "
-             "other factor, {other}, not {name}'s own value.").format(
-        definition=site.defn(e.consumer), name=site.name, other=site.label(site.other_input(e)))
-
-
-def _add_as_mul(site: Site) -> Iterator[Candidate]:
-    for k, e in enumerate(site.edges):
-        if site.op(e.consumer) not in ("add", "sub"):
-            continue
-        other = site.solved.data[site.other_input(e)]
-        why = partial(_add_as_mul_text, site, e)
-        yield site.with_path(k, e.upstream * other), why
-        if e.local != 1:  # a subtract gate's second input: with and without its sign
-            yield site.with_path(k, e.upstream * e.local * other), why
-
-
-def _add_as_mul_text(site: Site, e: Edge) -> str:
-    template = (_("At {definition}, an add gate distributes the gradient unchanged; you scaled "
-                  "it by the other input {other} as if it were a multiply gate.")
-                if site.op(e.consumer) == "add" else
-                _("At {definition}, a subtract gate passes the gradient on (negated for the "
-                  "second input); you scaled it by the other input {other} as if it were a "
-                  "multiply gate."))
-    return template.format(definition=site.defn(e.consumer),
-                           other=site.label(site.other_input(e)))
-
-
-def _missing_branch(site: Site) -> Iterator[Candidate]:
+def _missing_branch(site: Site) -> Iterator[tuple[float, Words]]:
     m = len(site.edges)
     if m < 2:
         return
@@ -232,7 +168,7 @@ def _missing_branch(site: Site) -> Iterator[Candidate]:
         yield total, partial(_branch_text, site, mask)
 
 
-def _branch_text(site: Site, mask: int) -> str:
+def _branch_text(site: Site, mask: int, value: float) -> str:
     kept = _unique(site.label(e.consumer) for k, e in enumerate(site.edges) if mask >> k & 1)
     dropped = _unique(site.label(e.consumer) for k, e in enumerate(site.edges)
                       if not mask >> k & 1)
@@ -247,12 +183,12 @@ def _branch_text(site: Site, mask: int) -> str:
                                                       also=also)
 
 
-def _no_upstream(site: Site) -> Iterator[Candidate]:
+def _no_upstream(site: Site) -> Iterator[tuple[float, Words]]:
     if site.edges:
         yield sum(e.local for e in site.edges), partial(_no_upstream_text, site)
 
 
-def _no_upstream_text(site: Site) -> str:
+def _no_upstream_text(site: Site, value: float) -> str:
     locals_ = " + ".join(f"∂{site.label(e.consumer)}/∂{site.name}" for e in site.edges)
     upstream = ", ".join(_unique(f"∂{site.out}/∂{site.label(e.consumer)}" for e in site.edges))
     return _("You gave the local derivative ({local}) alone; multiply it by the upstream "
@@ -260,14 +196,27 @@ def _no_upstream_text(site: Site) -> str:
                                                                         upstream=upstream)
 
 
-def _data_for_grad(site: Site) -> Iterator[Candidate]:
-    yield site.solved.data[site.node], lambda: _(
+def _update_for_grad(site: Site) -> Iterator[tuple[float, Words]]:
+    eta = site.learning_rate
+    if not eta or site.solved.kinds[site.node] != "input":
+        return
+    w, d = site.name, f"∂{site.out}/∂{site.name}"
+    yield site.solved.data[site.node] - eta * site.truth, lambda value: _(
+        "You typed {value}, the updated weight {w} − η·{d}; the question asks for the "
+        "gradient {d} itself, before any update.").format(value=number(value), w=w, d=d)
+    yield eta * site.truth, lambda value: _(
+        "You typed {value}, the step η·{d} an update would take; the question asks for the "
+        "gradient {d} itself, without the learning rate.").format(value=number(value), d=d)
+
+
+def _data_for_grad(site: Site) -> Iterator[tuple[float, Words]]:
+    yield site.solved.data[site.node], lambda value: _(
         "You typed {name}'s forward value (its data), not its gradient ∂{out}/∂{name}.").format(
         name=site.name, out=site.out)
 
 
-def _sign(site: Site) -> Iterator[Candidate]:
-    yield -site.truth, lambda: (
+def _sign(site: Site) -> Iterator[tuple[float, Words]]:
+    yield -site.truth, lambda value: (
         _("The size is right but the sign is wrong: check the signs along the chain (subtract "
           "and negate gates, negative factors).") if site.ask == "grad" else
         _("The size is right but the sign is wrong: check the signs in the forward "
@@ -280,28 +229,53 @@ def _unique(items) -> list[str]:
 
 BOTH = frozenset({"grad", "data"})
 
+
+def _ops(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
 RULES: tuple[Rule, ...] = (
-    Rule("upstream_carried", "consistent with your own wrong answer nearer the output",
-         _upstream_carried, asks=BOTH, uses_upstream=False),
-    Rule("max_routing", "passed gradient to the losing input of max/min or through a "
-         "blocked ReLU", _max_routing),
-    Rule("sigmoid_argument", "used z(1−z) instead of s(1−s) for s = σ(z)", _sigmoid_argument),
-    Rule("power_rule", "dropped the factor n of the power rule", _power_rule),
-    Rule("quotient", "used −p/v instead of −p/v² for a denominator", _quotient),
-    Rule("own_value", "used the node's own value instead of the other factor", _own_value),
-    Rule("add_as_mul", "scaled by the other input at an add gate", _add_as_mul),
-    Rule("missing_branch", "summed only some of the paths", _missing_branch),
-    Rule("no_upstream", "gave the local derivative without the upstream gradient",
-         _no_upstream, uses_upstream=False),
-    Rule("data_for_grad", "typed the forward value instead of the gradient", _data_for_grad,
+    Rule("upstream_carried", "carried an earlier mistake forward",
+         whole=_upstream_carried, asks=BOTH, uses_upstream=False),
+    Rule("authored", "made the mistake this exercise's own rule describes", whole=_authored,
+         asks=BOTH, uses_upstream=False),
+    Rule("max_routing", "sent gradient down the losing side of max/min/ReLU",
+         at_gate=g.max_routing, ops=_ops("max", "min", "relu")),
+    Rule("sigmoid_argument", "used z(1−z) instead of σ(1−σ)",
+         at_gate=g.sigmoid_argument, ops=_ops("sigmoid")),
+    Rule("tanh_argument", "used 1 − z² with tanh's input instead of 1 − tanh²",
+         at_gate=g.tanh_argument, ops=_ops("tanh")),
+    Rule("activation_formula", "misremembered an activation's derivative",
+         at_gate=g.activation_formula, ops=_ops("sigmoid", "tanh")),
+    Rule("activation_skipped", "passed the gradient through an activation unchanged",
+         at_gate=g.activation_skipped, ops=_ops("sigmoid", "tanh")),
+    Rule("power_rule", "dropped the exponent in the power rule",
+         at_gate=g.power_rule, ops=_ops("pow")),
+    Rule("quotient", "used −p/v instead of −p/v² at a divide gate",
+         at_gate=g.quotient, ops=_ops("div")),
+    Rule("dropped_constant", "left a constant factor out of the derivative",
+         at_gate=g.dropped_constant, ops=_ops("mul", "div")),
+    Rule("own_value", "used the node's own value at a multiply gate",
+         at_gate=g.own_value, ops=_ops("mul")),
+    Rule("add_as_mul", "treated an add gate as a multiply gate",
+         at_gate=g.add_as_mul, ops=_ops("add", "sub")),
+    Rule("missing_branch", "forgot to sum the branches", whole=_missing_branch),
+    Rule("no_upstream", "forgot the upstream gradient", whole=_no_upstream,
          uses_upstream=False),
-    Rule("sign", "right magnitude, wrong sign", _sign, asks=BOTH, uses_upstream=False),
+    Rule("update_for_grad", "typed the weight update instead of the gradient",
+         whole=_update_for_grad, uses_upstream=False),
+    Rule("data_for_grad", "typed the value instead of the gradient", whole=_data_for_grad,
+         uses_upstream=False),
+    Rule("sign", "got the sign wrong", at_gate=g.sign_slip, ops=_ops("sub", "neg", "mul", "div"),
+         whole=_sign, asks=BOTH),
 )
 
 BY_CODE = {rule.code: rule for rule in RULES}
-# The fixed vocabulary, in the order the contract lists it.
+# The fixed vocabulary, in the order the contract lists it (new codes at the end).
 CODES = ("missing_branch", "no_upstream", "own_value", "add_as_mul", "sign", "data_for_grad",
-         "sigmoid_argument", "power_rule", "quotient", "max_routing", "upstream_carried")
+         "sigmoid_argument", "power_rule", "quotient", "max_routing", "upstream_carried",
+         "tanh_argument", "activation_formula", "activation_skipped", "dropped_constant",
+         "update_for_grad", "authored")
 assert set(CODES) == set(BY_CODE), "every code needs exactly one rule"
 
 
@@ -309,59 +283,109 @@ assert set(CODES) == set(BY_CODE), "every code needs exactly one rule"
 class Diagnosis:
     code: str | None = None
     explanation: str | None = None
-    also: list[str] | None = None  # other codes giving the same number
+    also: list[str] = field(default_factory=list)  # other codes giving the same number
     upstream: str | None = None  # upstream_carried: where the error started
+    rule: str | None = None  # authored: the exercise's own rule's code
+
+    @property
+    def ambiguous(self) -> bool:
+        return bool(self.code and self.also)
+
+
+@dataclass(slots=True)
+class _Match:
+    code: str
+    why: str
+    slip: Slip | None
+    own: bool  # found on the learner's own (wrong) upstream gradients
+    rule: str | None = None  # an authored rule's code
 
 
 def diagnose(value: float, site: Site, own_site: Site | None, tol: Tolerance,
              demote_carried: bool = False) -> Diagnosis:
-    """Match a wrong answer against every rule; the first match in precedence order wins.
+    """Match a wrong answer against every rule and name the most plausible match.
 
     `own_site` repeats the gate-level rules with the learner's own upstream answers (None
     when those are all right); those matches rank after every match with the correct
     upstream. `demote_carried` puts upstream_carried last (the anti-gaming rule:
     consistency that rests on a 0 is weak evidence).
     """
-    matches: list[tuple[str, str]] = []
-    for rule in RULES:
-        if site.ask in rule.asks:
-            why = _match(rule, site, value, tol)
-            if why is not None:
-                matches.append((rule.code, why))
-    # Second, weaker evidence: the same gate-level slips on top of the learner's own
-    # (wrong) upstream gradients.
+    if tol.close(value, site.truth):
+        return Diagnosis()  # a right answer is never a misconception
+    matches = _matches(value, site, tol)
     if own_site is not None:
-        for rule in RULES:
-            if rule.uses_upstream and all(code != rule.code for code, _ in matches):
-                why = _match(rule, own_site, value, tol, consistent=own_site.total)
-                if why is not None:
-                    matches.append((rule.code, why + " " + _(
-                        "(This uses your own upstream gradient, which is itself wrong.)")))
+        found = {m.code for m in matches}
+        again = [m for m in _matches(value, own_site, tol, consistent=own_site.total)
+                 if m.code not in found and BY_CODE[m.code].uses_upstream]
+        for m in again:
+            m.own = True
+            m.why += " " + _("(This uses your own upstream gradient, which is itself wrong.)")
+        matches += again
     if not matches:
-        return Diagnosis(also=[])
-    if demote_carried and matches[0][0] == "upstream_carried" and len(matches) > 1:
-        matches.append(matches.pop(0))
-    code, why = matches[0]
-    also = [c for c, _ in matches[1:]]
+        return Diagnosis()
+    best = _most_plausible(matches, demote_carried)
+    also = [m.code for m in matches if m is not best]
+    if demote_carried and "upstream_carried" in also:
+        also.append(also.pop(also.index("upstream_carried")))
+    why = best.why
     if also:
-        fits = "; ".join(f"{c} ({BY_CODE[c].summary})" for c in also)
-        why += " " + _("The same number also fits {fits}; {code} is the more specific "
-                       "explanation.").format(fits=fits, code=code)
-    upstream = site.label(site.origin) if code == "upstream_carried" else None
-    return Diagnosis(code, why, also, upstream)
+        why += " " + _("It is also what you would get if you {alternatives}; from this number "
+                       "alone we cannot be sure which.").format(
+            alternatives=_or([_(BY_CODE[c].summary) for c in also]))
+    upstream = site.label(site.origin) if best.code == "upstream_carried" else None
+    return Diagnosis(best.code, why, also, upstream, best.rule)
 
 
-def _match(rule: Rule, site: Site, value: float, tol: Tolerance,
-           consistent: float | None = None) -> str | None:
-    truth, near_truth = site.truth, tol.allowance(site.truth)
-    for candidate, why in rule.candidates(site):
+def _matches(value: float, site: Site, tol: Tolerance,
+             consistent: float | None = None) -> list[_Match]:
+    slips = list(site.slips()) if site.ask == "grad" else []
+    ops = {slip.op for slip in slips}
+    near_truth = tol.allowance(site.truth)
+    found = []
+    for rule in RULES:
+        if site.ask not in rule.asks or (consistent is not None and not rule.uses_upstream):
+            continue
+        if rule.whole is None and ops.isdisjoint(rule.ops):
+            continue  # (no gate this rule is about: most rules, for most nodes)
+        hit = _match(rule, site, slips, value, tol, consistent, near_truth)
+        if hit is not None:
+            words, slip = hit
+            found.append(_Match(rule.code, words(value), slip, False,
+                                words.code if isinstance(words, _Authored) else None))
+    return found
+
+
+def _most_plausible(matches: list[_Match], demote_carried: bool) -> _Match:
+    first = matches[0]
+    if first.code == "upstream_carried" and not demote_carried:
+        return first  # the learner's own answers are the strongest evidence
+    rest = [m for m in matches if m.code != "upstream_carried"] or matches
+    codes = {m.code: m for m in rest if not m.own}
+    if "authored" in codes:
+        return codes["authored"]  # the instructor's rule for this very node
+    for m in rest:
+        if m.slip is not None and not m.own:
+            likeliest = g.most_plausible(m.slip)
+            if likeliest in codes:
+                return codes[likeliest]
+    return rest[0]
+
+
+def _or(words: list[str]) -> str:
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " " + _("or") + " " + words[-1]
+
+
+def _match(rule: Rule, site: Site, slips: list[Slip], value: float, tol: Tolerance,
+           consistent: float | None, near_truth: float) -> tuple[Words, Slip | None] | None:
+    truth = site.truth
+    for candidate, words, slip in rule.candidates(site, slips):
         if not tol.close(value, candidate):
             continue  # (checked first: almost every candidate fails here)
         if not math.isfinite(candidate) or abs(candidate - truth) <= near_truth:
             continue  # indistinguishable from the right answer: no evidence of a bug
         if consistent is not None and tol.close(candidate, consistent):
             continue  # a slip on a 0 upstream path changes nothing: that is just consistency
-        if tol.is_zero(candidate) and rule.code != "upstream_carried":
-            continue  # 0 is everyone's guess; it is not evidence of any particular rule
-        return why()
+        return words, slip
     return None

@@ -98,6 +98,8 @@ def expression(solved: Solved, i: int, values: bool = False) -> tuple[str, str]:
     """The right-hand side of node i: 'x + 2' (or '5 + 2' with values=True)."""
     op = solved.ops[i]
     args = solved.inputs[i]
+    if i in solved.expressions:  # a line node: the program's own text
+        return solved.expressions[i]
 
     def arg(k: int, latex: bool) -> str:
         j = args[k]

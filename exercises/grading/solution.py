@@ -15,6 +15,8 @@ from exercises.engine import numbers
 from exercises.engine.graph import CONST, OP, topological_order
 from exercises.engine.ops import Op, get
 
+from .gates import Gate, Line, line_op, lone_gate, read_gates
+
 
 class SolutionError(ValueError):
     """The stored solution is not one the grader can read (a bug upstream, not the learner's)."""
@@ -33,15 +35,33 @@ class Solved:
     consumers: list[list[tuple[int, int]]]  # per node: (op node, input position) reading it
     index: dict[str, int]
     output: int
+    # Per line node its inner gates (None for a gate-granularity node; LINES.md), and its
+    # node's own text (program syntax, LaTeX).
+    gates: list[tuple[Gate, ...] | None] = field(default_factory=list)
+    expressions: dict[int, tuple[str, str]] = field(default_factory=dict)
     # Hints depend only on the solution, node, level and ask: a prepared solution graded
     # many times builds each one once.
     hints: dict = field(default_factory=dict)
     # What the solution froze besides its nodes, for the kinds that need more than data,
     # grads and locals: {"update": {...}, "nudge": {...}} (see kinds.py).
     frozen: dict = field(default_factory=dict)
+    _lines: dict[int, Line] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.names)
+
+    def line(self, i: int) -> Line:
+        """Op node i as a line of inner gates (built once per prepared solution)."""
+        line = self._lines.get(i)
+        if line is None:
+            expression = self.expressions.get(i)
+            gates = self.gates[i] or lone_gate(self.ops[i], self.inputs[i], self.kinds,
+                                               self.data, self.labels, self.data[i],
+                                               self.local[i])
+            line = Line(i, tuple(self.labels[j] for j in self.inputs[i]), gates,
+                        expression[0] if expression else None)
+            self._lines[i] = line
+        return line
 
     def default_asked(self, ask: str) -> list[int]:
         keep = asked_kinds(ask)
@@ -81,13 +101,21 @@ def read_solution(solution: dict) -> Solved:
 
 def _read(items: list[dict], position: dict[str, int]) -> Solved:
     n = len(items)
-    names, kinds, ops, inputs, data, grad, local, labels = ([] for _ in range(8))
+    names, kinds, ops, inputs, data, grad, local, labels, gates = ([] for _ in range(9))
+    expressions: dict[int, tuple[str, str]] = {}
     consumers: list[list[tuple[int, int]]] = [[] for _ in range(n)]
     for i, item in enumerate(items):
         kind = item["kind"]
         args = tuple(position[src] for src in item["inputs"])
-        op = _op(item["op"], item.get("exponent")) if kind == OP else None
         value = float(item["data"])
+        line_gates = None
+        if kind == OP and item.get("gates"):
+            line_gates = read_gates(item, args, data)
+            op = line_op(len(args), line_gates)
+            text = item.get("expression") or item["name"]
+            expressions[i] = (text, item.get("expression_latex") or text)
+        else:
+            op = _op(item["op"], item.get("exponent")) if kind == OP else None
         names.append(item["name"])
         kinds.append(kind)
         ops.append(op)
@@ -99,10 +127,11 @@ def _read(items: list[dict], position: dict[str, int]) -> Solved:
             stored = op.local_derivative(tuple(data[j] for j in args), value)
         local.append(tuple(float(d) for d in stored or ()))
         labels.append(_const_label(item) if kind == CONST else item["name"])
+        gates.append(line_gates)  # (a gate-granularity node's one gate: made when asked)
         for p, j in enumerate(args):
             consumers[j].append((i, p))
     return Solved(names, kinds, ops, inputs, data, grad, local, labels, consumers,
-                  dict(zip(names, range(n), strict=True)), n - 1)
+                  dict(zip(names, range(n), strict=True)), n - 1, gates, expressions)
 
 
 @lru_cache(maxsize=512)

@@ -141,3 +141,23 @@ def test_exit_status_and_stderr_from_the_command_line(tmp_path, files):
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().count("\n") == 0
     assert "line 2" in done.stderr
+
+
+def test_jsonl_gives_the_new_codes_alternatives_and_ambiguity():
+    sub = "c3 = 1\nd3 = 4\ne = c3 - d3\nL = e * 2"
+    sigmoid = "w = 1.5\nx = 0.8\nz = w * x\na = sigmoid(z)\nL = a * 2"
+    lines = [
+        json.dumps({"program": sub, "answers": {"d3": "2"}, "asked": ["d3"]}),
+        json.dumps({"program": "n = 0.5\nt = tanh(n)\nL = t * 3", "asked": ["n"],
+                    "answers": {"n": repr(3 * (1 - 0.25))}}),
+        json.dumps({"program": sigmoid, "asked": ["w"], "learning_rate": 0.5,
+                    "answers": {"w": "1.5 - 0.5 * 0.2846"}}),
+        json.dumps({"program": sub, "answers": {}, "learning_rate": "fast"}),
+    ]
+    results = [json.loads(line) for line in run("--jsonl", stdin="\n".join(lines)).splitlines()]
+    d3 = results[0]["nodes"]["d3"]
+    assert (d3["misconception"], d3["also"], d3["ambiguous"]) == ("sign", ["add_as_mul"], True)
+    n = results[1]["nodes"]["n"]
+    assert (n["misconception"], n["ambiguous"]) == ("tanh_argument", False)
+    assert results[2]["nodes"]["w"]["misconception"] == "update_for_grad"
+    assert results[3]["error"].startswith('line 4: "learning_rate"')

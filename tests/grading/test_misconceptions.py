@@ -20,14 +20,15 @@ from grading_helpers import (
     truth,
 )
 
-from exercises.grading import CODES, RULES
+from exercises.grading import CODES, RULES, AuthoredRule
 from exercises.grading.misconceptions import BY_CODE
 
 
 def test_the_vocabulary_is_fixed():
     assert CODES == ("missing_branch", "no_upstream", "own_value", "add_as_mul", "sign",
                      "data_for_grad", "sigmoid_argument", "power_rule", "quotient",
-                     "max_routing", "upstream_carried")
+                     "max_routing", "upstream_carried", "tanh_argument", "activation_formula",
+                     "activation_skipped", "dropped_constant", "update_for_grad", "authored")
     assert {rule.code for rule in RULES} == set(CODES)
     assert len(RULES) == len(CODES)
 
@@ -104,9 +105,9 @@ def test_power_rule_wins_a_tie_and_says_so():
     data = truth(NETWORK, "data")
     found = node(NETWORK, {"sub_1": repr(data["sub_1"])}, "sub_1")
     assert found["misconception"] == "power_rule"
-    assert found["also"] == ["data_for_grad"]
-    assert "also fits data_for_grad" in found["explanation"]
-    assert "power_rule is the more specific explanation" in found["explanation"]
+    assert found["also"] == ["data_for_grad"] and found["ambiguous"] is True
+    assert ("It is also what you would get if you typed the value instead of the gradient; "
+            "from this number alone we cannot be sure which.") in found["explanation"]
 
 
 def test_quotient():
@@ -153,9 +154,14 @@ def test_unexplained_wrong_answers_have_no_code():
     assert x["hint"]
 
 
-def test_zero_matches_no_buggy_rule():
-    # 0 is everyone's guess: it is wrong, but not evidence of any particular misconception.
+def test_a_zero_no_rule_predicts_has_no_code():
     assert node(MAX, {"b": "0"}, "b")["misconception"] is None
+
+
+def test_a_zero_a_rule_predicts_is_evidence():
+    # c = a × b with a's data 0: a's own value at the multiply gives 0, and 0 says so.
+    assert node("a = 0\nb = 3\nc = a * b\nL = c * 2", {"a": "0"}, "a")[
+        "misconception"] == "own_value"
 
 
 def test_rules_retry_with_the_learners_own_upstream_gradient():
@@ -167,7 +173,7 @@ def test_rules_retry_with_the_learners_own_upstream_gradient():
 
 def test_forward_values_use_the_subset_that_applies():
     assert {code for code, rule in BY_CODE.items() if "data" in rule.asks} == {
-        "sign", "upstream_carried"}
+        "sign", "upstream_carried", "authored"}
     e = node(EX2, {"e": "-10"}, "e", ask="data")
     assert e["misconception"] == "sign"
     # c = 5 is wrong (a × b = 6); e = 9 = 5 + d follows from it.
@@ -182,7 +188,16 @@ def test_forward_values_use_the_subset_that_applies():
 def test_every_code_is_exercised_by_a_seed_example():
     grads, data = truth(NETWORK), truth(NETWORK, "data")
     z2 = grads["a2"] * data["z2"] * (1 - data["z2"])
+    tanh = "n = 0.5\nt = tanh(n)\nL = t * 3"
+    n, t = 0.5, truth(tanh, "data")["t"]
     seen = {
+        node(tanh, {"n": repr(3 * (1 - n * n))}, "n")["misconception"],
+        node(tanh, {"n": repr(3 * (1 - t))}, "n")["misconception"],
+        node(tanh, {"n": "3"}, "n")["misconception"],
+        node("v = 2\nJ = 3 * v", {"v": "1"}, "v")["misconception"],
+        node(EX2, {"a": repr(2 - 0.1 * 6)}, "a", learning_rate=0.1)["misconception"],
+        node(EX2, {"a": "5"}, "a", rules=[AuthoredRule("a", "upstream + data(b)", "plus_b",
+                                                       "")])["misconception"],
         node(EX3, {"x": "15"}, "x")["misconception"],
         node(EX3, {"x": "4"}, "x")["misconception"],
         node(EX2, {"a": "4"}, "a")["misconception"],

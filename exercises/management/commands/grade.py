@@ -22,8 +22,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exercises.engine import DEFAULT_SEED, ProgramError, solve_text
+from exercises.engine import DEFAULT_SEED, ProgramError, solve_text, training
 from exercises.grading import ASKS, KINDS, GradingPolicy, Settings, Solved, grade, prepare
+from exercises.grading.nodes import NODE_KINDS
 
 MAX_FILE_BYTES = 1_000_000
 GRANULARITIES = ("line", "gate")
@@ -113,8 +114,13 @@ class Command(BaseCommand):
         granularity = request.get("granularity", options["granularity"])
         if granularity is not None and granularity not in GRANULARITIES:
             raise ValueError(f'"granularity" must be one of {", ".join(GRANULARITIES)}')
-        solved = self._solution(program, seed, granularity, ask, _settings(request))
-        return grade(solved, answers, policy, asked=request.get("asked"), ask=ask)
+        settings = _settings(request)
+        solved = self._solution(program, seed, granularity, ask, settings)
+        eta = settings.learning_rate  # (a grad exercise's η: an update typed is diagnosed)
+        if eta is not None and ask in NODE_KINDS:
+            eta = float(training.exact(eta, '"learning_rate"'))
+        return grade(solved, answers, policy, asked=request.get("asked"), ask=ask,
+                     learning_rate=eta if ask in NODE_KINDS else None)
 
     def _solution(self, program: str, seed: int, granularity: str | None, ask: str,
                   settings: Settings) -> Solved:

@@ -214,7 +214,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name for the misconception codes, used by `misconception` and `also` alike.
-    "ENUM_NAME_OVERRIDES": {"MisconceptionEnum": "exercises.grading.misconceptions.CODES"},
+    "ENUM_NAME_OVERRIDES": {"MisconceptionEnum": "exercises.grading.ALL_CODES"},
 }
 
 # Security: hardened whenever DEBUG is off.

@@ -17,7 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import overrides, selectors, services
-from ..grading import CODES, MAX_CHARS
+from ..grading import ALL_CODES, MAX_CHARS
 from ..models import Ask, Attempt, Course, Exercise, Quiz, QuizItem, Submission
 
 MAX_SOURCE_CHARS = 20_000  # a program of a few hundred lines; the engine has its own limits
@@ -265,10 +265,10 @@ class NodeResultSerializer(serializers.Serializer):
     correct = serializers.BooleanField(allow_null=True)
     valid = serializers.BooleanField()
     misconception = serializers.ChoiceField(
-        choices=CODES, allow_null=True, required=False,
+        choices=ALL_CODES, allow_null=True, required=False,
         help_text="The misconception code (null when no rule fits the wrong answer).")
     also = serializers.ListField(
-        child=serializers.ChoiceField(choices=CODES), required=False,
+        child=serializers.ChoiceField(choices=ALL_CODES), required=False,
         help_text="Other codes that give the same wrong number.")
     ambiguous = serializers.BooleanField(
         required=False, help_text="More than one rule gives this number: `misconception` "

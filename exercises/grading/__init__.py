@@ -15,14 +15,17 @@ from __future__ import annotations
 from .answers import MAX_CHARS, Answer, AnswerError, evaluate, read_answer
 from .authored import AuthoredRule, RuleError
 from .grade import ASKS, grade
-from .kinds import KINDS, Kind, Settings
+from .kinds import KINDS, SLIP_CODES, Kind, Settings
 from .misconceptions import CODES, RULES, Rule
 from .policy import GradingPolicy
 from .solution import SolutionError, Solved
 from .solution import read_solution as prepare
 from .verdicts import Tolerance
 
-__all__ = ["ASKS", "CODES", "KINDS", "MAX_CHARS", "RULES", "Answer", "AnswerError",
+# Every code a result's `misconception` can hold: the catalogue's, then the kinds' slips.
+ALL_CODES = CODES + tuple(code for code in SLIP_CODES if code not in CODES)
+
+__all__ = ["ALL_CODES", "ASKS", "CODES", "KINDS", "MAX_CHARS", "RULES", "Answer", "AnswerError",
            "AuthoredRule", "GradingPolicy", "Kind", "Rule", "RuleError", "Settings",
            "SolutionError", "Solved", "Tolerance",
            "evaluate", "grade", "prepare", "read_answer"]

@@ -12,8 +12,8 @@ from line_form import line_solution
 
 from exercises.grading import GradingPolicy, Tolerance, grade, prepare
 from exercises.grading.followthrough import follow_through
-from exercises.grading.grade import _site
 from exercises.grading.misconceptions import _matches
+from exercises.grading.nodes import _site
 
 WRONG = st.lists(st.sampled_from([0.0, -1.0, 2.0, 0.5, 3.0]), min_size=12, max_size=12)
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "django_prometheus",
+    "simple_history",  # exercises' revision history (exercises.revisions)
     "exercises",
     "lti_tool",  # django-lti: registrations, deployments, keys, platform users and contexts
     "lti",

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from rest_framework_api_key.crypto import KeyGenerator
+from simple_history.models import HistoricalRecords
 
 User = settings.AUTH_USER_MODEL
 
@@ -68,6 +69,9 @@ class Exercise(models.Model):
                                related_name="authored_exercises")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Every saved version, with who and when (django-simple-history); exercises.revisions
+    # reads it as the program's revision history.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["difficulty", "title", "id"]
@@ -86,7 +90,14 @@ class Variant(models.Model):
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="variants")
     seed = models.BigIntegerField()
     graph = models.JSONField(help_text="Graph.to_solution(): nodes, data, grads, locals.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    # When the solution was frozen: at creation, and again when an instructor re-solves the
+    # variant after fixing the program (exercises.resolve). Graders cache solutions by
+    # (id, created_at), so a re-solved variant is read afresh by every process.
+    created_at = models.DateTimeField(default=timezone.now)
+    revision = models.ForeignKey(
+        "exercises.HistoricalExercise", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", db_constraint=False,
+        help_text="The version of the exercise's program the solution was made from.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["exercise", "seed"],

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from lti import grade_sync
 
-from . import accommodations, metrics, selectors
+from . import accommodations, metrics, revisions, selectors
 from .engine import ProgramError, is_mermaid, parse, solve_text
 from .grading import GradingPolicy, Solved, Tolerance, grade, prepare
 from .grading.solution import asked_kinds
@@ -100,11 +100,13 @@ def create_exercise(*, title: str, program: str = "", mermaid: str = "", author=
                     asked_nodes: list[str] | None = None) -> Exercise:
     validate_exercise_source(program, mermaid, asked_nodes)
     tolerance = tolerance or {}
-    exercise = Exercise.objects.create(
+    exercise = Exercise(
         title=title, program=program, mermaid=mermaid, author=author, course=course,
         difficulty=difficulty, ask=ask, asked_nodes=list(asked_nodes or []),
         tolerance_rel=tolerance.get("rel", 1e-2), tolerance_abs=tolerance.get("abs", 1e-6),
         tolerance_sig_figs=tolerance.get("sig_figs"))
+    exercise._history_user = author  # the first entry of its revision history
+    exercise.save()
     set_tags(exercise, tags)
     get_or_create_variant(exercise, 0)
     return exercise
@@ -171,7 +173,8 @@ def get_or_create_variant(exercise: Exercise, seed: int) -> Variant:
     try:
         with transaction.atomic():
             return Variant.objects.create(exercise=exercise, seed=seed,
-                                          graph=graph.to_solution())
+                                          graph=graph.to_solution(),
+                                          revision_id=revisions.current_id(exercise))
     except IntegrityError:  # made concurrently by another request: use that one
         return Variant.objects.get(exercise=exercise, seed=seed)
 
@@ -422,43 +425,18 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
     return submission
 
 
-def regrade_exercise(exercise: Exercise, *, by=None, reason: str = "") -> list[Regrade]:
+def regrade_exercise(exercise: Exercise, *, by=None, reason: str = "",
+                     progress=None) -> list[Regrade]:
     """Grade the stored full submissions again under the exercise's current settings.
     The submissions stay as they were; each regrade is recorded with old and new scores,
-    and a learner's best score never goes down.
+    and a learner's best score never goes down. Set-based (resolve.regrade_attempts).
 
     Only the attempts `by` may regrade are touched (`selectors.regradable_attempts`, the
     one rule: attempts in the courses they teach, practice by those courses' learners,
     their own practice; superusers everything; `by=None`, the system, everything). A shared
     exercise used in other courses' quizzes leaves those courses' scores as they are; a
     user who may regrade nothing gets an empty list."""
-    regrades = []
-    attempts = selectors.regradable_attempts(exercise, by).select_related(
-        "variant", "item__quiz")
-    for attempt in attempts:
-        with transaction.atomic():
-            locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
-            policy = grading_policy(attempt)
-            solution = attempt.variant.graph
-            asked = asked_nodes(exercise, solution)
-            ask = "grad" if exercise.ask == Ask.BOTH else exercise.ask
-            quiz = attempt.item.quiz if attempt.item_id else None
-            graded = attempt.submissions.filter(kind=Submission.Kind.FULL, counted=True)
-            for number, submission in enumerate(graded):
-                result = grade(solution, submission.raw_answers, policy, asked=asked, ask=ask)
-                penalty = quiz.retry_penalty * number if quiz else 0.0
-                new_score = max(0.0, float(result.get("score", 0)) - penalty)
-                regrades.append(Regrade.objects.create(
-                    submission=submission, old_score=_latest_score(submission),
-                    new_score=new_score, result=result, reason=reason, created_by=by))
-                locked.best_score = max(locked.best_score, new_score)
-                locked.solved = locked.solved or result.get("score", 0) >= 1.0
-            locked.save(update_fields=["best_score", "solved", "updated_at"])
-            if locked.best_score != attempt.best_score:
-                grade_sync.best_score_changed(locked)  # LTI: the LMS's grade column
-    return regrades
+    from .resolve import regrade_attempts
 
-
-def _latest_score(submission: Submission) -> float:
-    latest = submission.regrades.order_by("-created_at", "-id").first()
-    return latest.new_score if latest else submission.score
+    return regrade_attempts(exercise, selectors.regradable_attempts(exercise, by), by=by,
+                            reason=reason, progress=progress)

@@ -21,6 +21,7 @@ from ..engine.generator import generate_many
 from ..forms import ExerciseForm, GenerateForm, RegradeForm
 from ..models import Exercise, Regrade
 from . import exports, preview
+from . import resolve as resolve_pages
 from .base import ScopedAdmin
 
 log = logging.getLogger(__name__)
@@ -81,11 +82,16 @@ class ExerciseAdmin(ScopedAdmin):
     def save_model(self, request, obj, form, change):
         if not change and obj.author_id is None:
             obj.author = request.user
+        obj._history_user = request.user  # the author of this revision
         if change and {"program", "mermaid"} & set(form.changed_data) and \
                 obj.variants.exists():
-            self.message_user(request, _("Learners keep the numbers and gradients of the "
-                                         "variants already stored; new variants use the new "
-                                         "program."), messages.WARNING)
+            self.message_user(request, format_html(
+                '{} <a href="{}">{}</a>',
+                _("Learners keep the numbers and gradients of the variants already stored; "
+                  "new variants use the new program."),
+                reverse("admin:exercises_exercise_resolve", args=[obj.pk]),
+                _("See what changes, then re-solve and regrade, or reset attempts.")),
+                messages.WARNING)
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -118,7 +124,17 @@ class ExerciseAdmin(ScopedAdmin):
         return [
             path("preview/", wrap(self.preview_view), name="exercises_exercise_preview"),
             path("generate/", wrap(self.generate_view), name="exercises_exercise_generate"),
+            path("<int:exercise_id>/revisions/", wrap(self.revisions_view),
+                 name="exercises_exercise_revisions"),
+            path("<int:exercise_id>/fix/", wrap(self.resolve_view),
+                 name="exercises_exercise_resolve"),
         ] + super().get_urls()
+
+    def revisions_view(self, request, exercise_id):
+        return resolve_pages.history_view(self, request, exercise_id)
+
+    def resolve_view(self, request, exercise_id):
+        return resolve_pages.resolve_view(self, request, exercise_id)
 
     def preview_view(self, request):
         """Live preview for the editor: POST program (or mermaid) text, get JSON back."""

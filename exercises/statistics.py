@@ -115,29 +115,42 @@ _GRADED = """
     JOIN {item} i ON i.id = a.item_id
     WHERE i.quiz_id = %(quiz)s AND s.kind = %(full)s AND s.counted"""
 
-_NODES_SQL = """
+# Every graded submission's node results, read once (the results are large: hints and
+# all) into a small table, then counted two ways: per node how many learners were correct
+# in their first and in their best submission ("s" rows), and per node and code how many
+# submissions made that mistake, by how many learners ("m" rows).
+_DIAGNOSES_SQL = """
 WITH graded AS ({graded}),
+marks AS (
+    SELECT s.item_id, s.learner_id, s.first_rank, s.best_rank, n.key AS node,
+           CASE WHEN {correct} THEN 1 ELSE 0 END AS correct, {code} AS code,
+           CASE WHEN {ambiguous} THEN 1 ELSE 0 END AS ambiguous
+    FROM graded s, {nodes}),
 attempted AS (SELECT item_id, COUNT(*) AS n FROM graded WHERE first_rank = 1
               GROUP BY item_id)
-SELECT s.item_id, n.key,
-       SUM(CASE WHEN s.first_rank = 1 AND {correct} THEN 1 ELSE 0 END),
-       SUM(CASE WHEN s.best_rank = 1 AND {correct} THEN 1 ELSE 0 END),
-       MAX(t.n)
-FROM graded s JOIN attempted t ON t.item_id = s.item_id, {nodes}
-WHERE s.first_rank = 1 OR s.best_rank = 1
-GROUP BY s.item_id, n.key
+SELECT 's', m.item_id, m.node, NULL, 0,
+       SUM(CASE WHEN m.first_rank = 1 THEN m.correct ELSE 0 END),
+       SUM(CASE WHEN m.best_rank = 1 THEN m.correct ELSE 0 END), MAX(t.n)
+FROM marks m JOIN attempted t ON t.item_id = m.item_id
+WHERE m.first_rank = 1 OR m.best_rank = 1
+GROUP BY m.item_id, m.node
+UNION ALL
+SELECT 'm', item_id, node, code, ambiguous, COUNT(*), COUNT(DISTINCT learner_id), 0
+FROM marks WHERE code IS NOT NULL
+GROUP BY item_id, node, code, ambiguous
 """
 
-# Per item, node, code and ambiguity: how many graded submissions made it, by how many
-# learners.
-_MISTAKES_SQL = """
-WITH graded AS ({graded})
-SELECT s.item_id, n.key, {code} AS code, {ambiguous} AS ambiguous, COUNT(*),
-       COUNT(DISTINCT s.learner_id)
-FROM graded s, {nodes}
-WHERE {code} IS NOT NULL
-GROUP BY s.item_id, n.key, {code}, {ambiguous}
-"""
+
+def _diagnoses(quiz: Quiz) -> tuple[list[tuple], list[tuple]]:
+    """(item, node, first correct, best correct, learners) rows and (item, node, code,
+    ambiguous, submissions, learners) rows, from one read of the results."""
+    shares, mistakes = [], []
+    for kind, item_id, node, code, ambiguous, a, b, c in _run(_DIAGNOSES_SQL, quiz):
+        if kind == "s":
+            shares.append((item_id, node, a, b, c))
+        else:
+            mistakes.append((item_id, node, code, bool(ambiguous), a, b))
+    return shares, mistakes
 
 
 def _run(sql: str, quiz: Quiz) -> list[tuple]:
@@ -179,13 +192,14 @@ def quiz_statistics(quiz: Quiz) -> dict:
     items = list(quiz.items.order_by("position", "id"))
     sums = {row[0]: row for row in _run(_ITEM_SQL, quiz)}
     learners, total, total_sq = _run(_TOTALS_SQL, quiz)[0]
+    shares, found_mistakes = _diagnoses(quiz)
     nodes: dict[int, dict] = {}
-    for item_id, name, first, best, seen in _run(_NODES_SQL, quiz):
+    for item_id, name, first, best, seen in shares:
         nodes.setdefault(item_id, {})[name] = {"first_correct": first / seen,
                                                "best_correct": best / seen}
     mistakes: dict[int, dict] = {}
     ambiguous: dict[int, dict] = {}
-    for item_id, _name, code, is_ambiguous, count, _learners in _run(_MISTAKES_SQL, quiz):
+    for item_id, _name, code, is_ambiguous, count, _learners in found_mistakes:
         target = ambiguous if is_ambiguous else mistakes
         codes = target.setdefault(item_id, {})
         codes[code] = codes.get(code, 0) + count
@@ -221,17 +235,18 @@ def _by_count(codes: dict) -> dict:
 def node_mistakes(quiz: Quiz) -> dict[int, dict]:
     """For the gradebook: item id → {"learners": how many have a graded submission,
     "nodes": {name: {"best_correct": count, "codes": {code: learners who ever made it},
-    "ambiguous": {...}}}} (a mistake fixed later still counts). Two queries."""
+    "ambiguous": {...}}}} (a mistake fixed later still counts). One query."""
     found: dict[int, dict] = {}
 
     def node(item_id, name) -> dict:
         return found[item_id]["nodes"].setdefault(
             name, {"best_correct": 0, "codes": {}, "ambiguous": {}})
 
-    for item_id, name, _first, best, seen in _run(_NODES_SQL, quiz):
+    shares, mistakes = _diagnoses(quiz)
+    for item_id, name, _first, best, seen in shares:
         found.setdefault(item_id, {"learners": seen, "nodes": {}})
         node(item_id, name)["best_correct"] = best
-    for item_id, name, code, is_ambiguous, _count, learners in _run(_MISTAKES_SQL, quiz):
+    for item_id, name, code, is_ambiguous, _count, learners in mistakes:
         if item_id in found:
             node(item_id, name)["ambiguous" if is_ambiguous else "codes"][code] = learners
     return found

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .engine.generator import DIFFICULTIES, MAX_COUNT
+from .grading import Settings
 from .models import Course, Exercise, QuizItem
 
 _MONO = "font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; tab-size: 4;"
@@ -26,7 +27,8 @@ def code_area(rows: int, extra_class: str = "") -> forms.Textarea:
 
 
 class NodeListField(forms.CharField):
-    """Node names as "a, b, c" in the form, a list in the model."""
+    """Node names as "a, b, c" in the form, a list in the model (an edge of a local
+    derivative exercise is written "z2/a1")."""
 
     def prepare_value(self, value):
         if isinstance(value, list | tuple):
@@ -36,7 +38,8 @@ class NodeListField(forms.CharField):
     def to_python(self, value):
         text = super().to_python(value) or ""
         names = [name for name in re.split(r"[\s,]+", text) if name]
-        bad = [name for name in names if not re.fullmatch(r"[A-Za-z_]\w*", name)]
+        bad = [name for name in names
+               if not re.fullmatch(r"[A-Za-z_]\w*(/[A-Za-z_]\w*)?", name)]
         if bad:
             raise ValidationError(f"not a node name: {', '.join(bad)}")
         return list(dict.fromkeys(names))  # keep the order, drop repeats
@@ -45,13 +48,18 @@ class NodeListField(forms.CharField):
 class ExerciseForm(forms.ModelForm):
     asked_nodes = NodeListField(
         required=False, label=_("Asked nodes"),
-        help_text=_("Node names learners are asked about, separated by commas; empty means "
-                    "every input and op node."))
+        help_text=_("What learners are asked about, separated by commas: node names (edges "
+                    "like z2/a1 for local derivatives); empty means the kind's default."))
+    parameters = NodeListField(
+        required=False, label=_("Parameters"),
+        help_text=_("Update exercises: the inputs updated, separated by commas; empty means "
+                    "every input."))
 
     class Meta:
         model = Exercise
         fields = ["title", "course", "program", "mermaid", "tags", "difficulty", "ask",
-                  "asked_nodes", "tolerance_rel", "tolerance_abs", "tolerance_sig_figs"]
+                  "asked_nodes", "learning_rate", "parameters", "nudge_input", "nudge_h",
+                  "tolerance_rel", "tolerance_abs", "tolerance_sig_figs"]
         widgets = {"program": code_area(14, "program-editor"),
                    "mermaid": code_area(8, "mermaid-editor")}
         # The admin's labels, translatable here rather than in the models (no migration).
@@ -76,8 +84,12 @@ class ExerciseForm(forms.ModelForm):
         data = super().clean()
         program, mermaid = data.get("program") or "", data.get("mermaid") or ""
         asked = data.get("asked_nodes") or []
-        if "asked_nodes" in self.errors:
+        if {"asked_nodes", "parameters", "learning_rate", "nudge_h"} & set(self.errors):
             return data
+        kind = {"ask": data.get("ask") or "grad", "settings": Settings(
+            learning_rate=data.get("learning_rate"),
+            parameters=tuple(data["parameters"]) if data.get("parameters") else None,
+            nudge_input=data.get("nudge_input") or None, nudge_h=data.get("nudge_h"))}
         if not program.strip() and not mermaid.strip():
             self.add_error("program", _("Write a program, or leave it empty and write a "
                                         "Mermaid flowchart below."))
@@ -87,13 +99,14 @@ class ExerciseForm(forms.ModelForm):
         source = program if source_field == "program" else mermaid
         try:
             if source_field == "program":
-                services.validate_exercise_source(program, "", asked)
+                services.validate_exercise_source(program, "", asked, **kind)
             else:
-                services.validate_exercise_source("", mermaid, asked)
+                services.validate_exercise_source("", mermaid, asked, **kind)
         except services.InvalidProgram as exc:
             self._program_error(source_field, source, exc)
         except services.ServiceError as exc:
-            self.add_error("asked_nodes", exc.message)
+            field = exc.details.get("field")
+            self.add_error(_SETTING_FIELDS.get(field, "asked_nodes"), exc.message)
         if source_field == "program" and mermaid.strip():
             try:  # a diagram next to a program must be readable too
                 services.validate_exercise_source("", mermaid)
@@ -110,6 +123,11 @@ class ExerciseForm(forms.ModelForm):
             if self.error_line is None:
                 self.error_line = line
         self.add_error(field, messages)
+
+
+# A kind's setting error (grading.SettingError.field) → the form field it belongs to.
+_SETTING_FIELDS = {"learning_rate": "learning_rate", "parameters": "parameters",
+                   "nudge": "nudge_input"}
 
 
 class QuizItemForm(forms.ModelForm):

@@ -39,9 +39,14 @@ class Tag(models.Model):
 
 
 class Ask(models.TextChoices):
+    """The exercise kinds (grading.kinds has one entry for each; both is graded as grad)."""
+
     GRAD = "grad", "gradients (backward pass)"
     DATA = "data", "values (forward pass)"
     BOTH = "both", "values and gradients"
+    LOCAL = "local", "local derivatives (one on each edge)"
+    UPDATE = "update", "a gradient-descent update (w − η·∂L/∂w)"
+    NUDGE = "nudge", "a nudge: L(x + h) and its slope"
 
 
 class Exercise(models.Model):
@@ -56,7 +61,7 @@ class Exercise(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="exercises")
     difficulty = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(5)])
-    ask = models.CharField(max_length=4, choices=Ask.choices, default=Ask.GRAD)
+    ask = models.CharField(max_length=6, choices=Ask.choices, default=Ask.GRAD)
     tolerance_rel = models.FloatField(default=1e-2, validators=[MinValueValidator(0)])
     tolerance_abs = models.FloatField(default=1e-6, validators=[MinValueValidator(0)])
     tolerance_sig_figs = models.PositiveSmallIntegerField(
@@ -64,7 +69,18 @@ class Exercise(models.Model):
         help_text="If set, answers must match to this many significant figures instead.")
     asked_nodes = models.JSONField(
         default=list, blank=True,
-        help_text="Node names learners are asked about; empty means every input and op node.")
+        help_text="What learners are asked about: node names (edges like z2/a1 for local "
+                  "derivatives); empty means the kind's default (every input and op node).")
+    learning_rate = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text="Update exercises: the learning rate η.")
+    parameters = models.JSONField(
+        default=list, blank=True,
+        help_text="Update exercises: the inputs updated; empty means every input.")
+    nudge_input = models.CharField(max_length=100, blank=True,
+                                   help_text="Nudge exercises: the input x that is nudged.")
+    nudge_h = models.FloatField(null=True, blank=True,
+                                help_text="Nudge exercises: the step h (empty: 0.001).")
     author = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="authored_exercises")
     created_at = models.DateTimeField(auto_now_add=True)

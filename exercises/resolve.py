@@ -28,9 +28,9 @@ from django.utils import timezone
 
 from lti import grade_sync
 
-from . import revisions, selectors, services
+from . import exercise_kinds, revisions, selectors, services
 from .grading import grade
-from .models import Ask, Attempt, Exercise, Regrade, Submission, Variant
+from .models import Attempt, Exercise, Regrade, Submission, Variant
 
 BATCH = 500
 
@@ -127,11 +127,12 @@ def regrade_attempts(exercise: Exercise, attempts, *, by=None, reason: str = "",
     by_attempt: dict[int, list] = {}
     for submission in submissions:
         by_attempt.setdefault(submission.attempt_id, []).append(submission)
-    ask = "grad" if exercise.ask == Ask.BOTH else exercise.ask
+    ask = exercise_kinds.kind_of(exercise.ask).name
     rows, raised, solved = [], {}, set()
     for done, attempt in enumerate(attempts, start=1):
         attempt.exercise = exercise
-        solution = services.prepared(attempt.variant)
+        # With the numbers its kind freezes (an update's, a nudge's), added if missing.
+        solution = services.prepared(attempt.variant, exercise)
         policy = services.grading_policy(attempt)
         asked = services.asked_nodes(exercise, solution)
         quiz = attempt.item.quiz if attempt.item_id else None

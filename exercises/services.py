@@ -17,10 +17,9 @@ from django.utils import timezone
 
 from lti import grade_sync
 
-from . import accommodations, metrics, revisions, selectors
+from . import accommodations, exercise_kinds, metrics, revisions, selectors
 from .engine import ProgramError, is_mermaid, parse, solve_text
-from .grading import GradingPolicy, Solved, Tolerance, grade, prepare
-from .grading.solution import asked_kinds
+from .grading import GradingPolicy, SettingError, Settings, Solved, Tolerance, grade, prepare
 from .models import (
     Ask,
     Attempt,
@@ -77,13 +76,23 @@ def solve_source(source: str, seed: int = 0):
         raise InvalidProgram(exc) from None
 
 
-def validate_exercise_source(program: str, mermaid: str = "", asked_nodes=()) -> None:
+def validate_exercise_source(program: str, mermaid: str = "", asked_nodes=(),
+                             ask: str = Ask.GRAD, settings: Settings | None = None) -> None:
     source = program if program.strip() else mermaid
     if not source.strip():
         raise ServiceError("write a program or a Mermaid flowchart")
     graph = solve_source(source)
     if program.strip() and mermaid.strip():
         solve_source(mermaid)  # both must be readable; the program is what is graded
+    if exercise_kinds.kind_of(ask).name not in ("grad", "data"):
+        # The kind's own keys and settings (edges, parameters, the nudged input and h).
+        try:
+            exercise_kinds.check(ask, settings or Settings(), graph, list(asked_nodes or ()))
+        except SettingError as exc:
+            raise ServiceError(str(exc), field=exc.field) from None
+        except ValueError as exc:  # the asked keys
+            raise ServiceError(str(exc), asked_nodes=list(asked_nodes or ())) from None
+        return
     unknown = [name for name in asked_nodes or () if name not in graph.by_name]
     if unknown:
         raise ServiceError(f"asked nodes not in the graph: {', '.join(unknown)}",
@@ -97,14 +106,23 @@ def validate_exercise_source(program: str, mermaid: str = "", asked_nodes=()) ->
 def create_exercise(*, title: str, program: str = "", mermaid: str = "", author=None,
                     course: Course | None = None, difficulty: int = 1, tags: Iterable[str] = (),
                     ask: str = Ask.GRAD, tolerance: dict | None = None,
-                    asked_nodes: list[str] | None = None) -> Exercise:
-    validate_exercise_source(program, mermaid, asked_nodes)
+                    asked_nodes: list[str] | None = None, learning_rate: float | None = None,
+                    parameters: list[str] | None = None, nudge_input: str = "",
+                    nudge_h: float | None = None) -> Exercise:
+    """A new exercise with its seed-0 variant. The kind's settings: `learning_rate` and
+    `parameters` (default: every input) for update, `nudge_input` and `nudge_h` (default
+    0.001) for nudge; checked against the program here, with the asked keys."""
+    settings = Settings(learning_rate=learning_rate,
+                        parameters=tuple(parameters) if parameters else None,
+                        nudge_input=nudge_input or None, nudge_h=nudge_h)
+    validate_exercise_source(program, mermaid, asked_nodes, ask, settings)
     tolerance = tolerance or {}
     exercise = Exercise(
         title=title, program=program, mermaid=mermaid, author=author, course=course,
         difficulty=difficulty, ask=ask, asked_nodes=list(asked_nodes or []),
         tolerance_rel=tolerance.get("rel", 1e-2), tolerance_abs=tolerance.get("abs", 1e-6),
-        tolerance_sig_figs=tolerance.get("sig_figs"))
+        tolerance_sig_figs=tolerance.get("sig_figs"), learning_rate=learning_rate,
+        parameters=list(parameters or []), nudge_input=nudge_input or "", nudge_h=nudge_h)
     exercise._history_user = author  # the first entry of its revision history
     exercise.save()
     set_tags(exercise, tags)
@@ -137,6 +155,8 @@ def duplicate_exercise(exercise: Exercise, author=None) -> Exercise:
         mermaid=exercise.mermaid, difficulty=exercise.difficulty, ask=exercise.ask,
         tolerance_rel=exercise.tolerance_rel, tolerance_abs=exercise.tolerance_abs,
         tolerance_sig_figs=exercise.tolerance_sig_figs, asked_nodes=exercise.asked_nodes,
+        learning_rate=exercise.learning_rate, parameters=exercise.parameters,
+        nudge_input=exercise.nudge_input, nudge_h=exercise.nudge_h,
         author=author or exercise.author)
     copy.tags.set(exercise.tags.all())
     get_or_create_variant(copy, 0)
@@ -165,28 +185,49 @@ def source_has_random_inputs(source: str) -> bool:
 
 
 def get_or_create_variant(exercise: Exercise, seed: int) -> Variant:
-    """The frozen solution for (exercise, seed): computed once, never recomputed."""
+    """The frozen solution for (exercise, seed): computed once, never recomputed (a variant
+    made before its exercise asked an update or a nudge gets those numbers added, once)."""
     existing = Variant.objects.filter(exercise=exercise, seed=seed).first()
     if existing:
+        _with_frozen(exercise, existing)
         return existing
     graph = solve_source(exercise.source, seed)
     try:
+        solution = exercise_kinds.solution(exercise, graph)
+    except ProgramError as exc:
+        raise InvalidProgram(exc) from None
+    except ValueError as exc:
+        raise ServiceError(str(exc)) from None
+    try:
         with transaction.atomic():
-            return Variant.objects.create(exercise=exercise, seed=seed,
-                                          graph=graph.to_solution(),
+            return Variant.objects.create(exercise=exercise, seed=seed, graph=solution,
                                           revision_id=revisions.current_id(exercise))
     except IntegrityError:  # made concurrently by another request: use that one
         return Variant.objects.get(exercise=exercise, seed=seed)
 
 
+def variant_solution(exercise: Exercise, variant: Variant) -> dict:
+    """The variant's stored solution with the numbers its exercise's kind freezes."""
+    return _with_frozen(exercise, variant)
+
+
+def _with_frozen(exercise: Exercise, variant: Variant) -> dict:
+    try:
+        return exercise_kinds.with_frozen(exercise, variant)
+    except ProgramError as exc:
+        raise InvalidProgram(exc) from None
+
+
 def asked_nodes(exercise: Exercise, solution: dict | Solved) -> list[str]:
-    """The nodes the exercise asks about, from its stored solution or a prepared one."""
-    if exercise.asked_nodes:
-        return list(exercise.asked_nodes)
-    if isinstance(solution, Solved):
-        return [solution.names[i] for i in solution.default_asked(exercise.ask)]
-    kinds = asked_kinds(exercise.ask)
-    return [n["name"] for n in solution["nodes"] if n["kind"] in kinds]
+    """The keys the exercise asks about (node names; "z2/a1" edges for local, parameters
+    for update, "nudged" and "slope" for nudge), from its stored solution or a prepared
+    one."""
+    if exercise.asked_nodes and exercise_kinds.kind_of(exercise.ask).name in ("grad", "data"):
+        return list(exercise.asked_nodes)  # checked when the exercise was saved
+    try:
+        return exercise_kinds.asked_keys(exercise, solution)
+    except ValueError as exc:
+        raise ServiceError(f"this exercise cannot be graded: {exc}") from None
 
 
 # -- learners and courses --------------------------------------------------------------
@@ -299,8 +340,10 @@ def _stricter_quiz_using(exercise: Exercise, now) -> Quiz | None:
 
 def grading_policy(attempt: Attempt) -> GradingPolicy:
     exercise = attempt.exercise
-    tolerance = Tolerance(rel=exercise.tolerance_rel, abs=exercise.tolerance_abs,
-                          sig_figs=exercise.tolerance_sig_figs)
+    tolerance = None  # the kind's default (kinds.py) unless the exercise sets its own
+    if exercise_kinds.has_own_tolerance(exercise):
+        tolerance = Tolerance(rel=exercise.tolerance_rel, abs=exercise.tolerance_abs,
+                              sig_figs=exercise.tolerance_sig_figs)
     quiz = attempt.item.quiz if attempt.item_id else None
     if quiz is None:
         return GradingPolicy(tolerance=tolerance)
@@ -319,17 +362,20 @@ _PREPARED: dict[tuple, Solved] = {}  # variant → its solution, read for the gr
 _PREPARED_MAX = 1024
 
 
-def prepared(variant: Variant) -> Solved:
+def prepared(variant: Variant, exercise: Exercise | None = None) -> Solved:
     """The variant's solution as the grader reads it, kept per process: a variant never
     changes, and its hints are built once for all of its submissions. Keyed by id and
     creation time, since an id can come back after a rollback (SQLite). Only a miss reads
-    the stored solution (the hot path loads variants without it)."""
+    the stored solution (the hot path loads variants without it), or a kept one without
+    the numbers `exercise`'s kind freezes (its kind was changed since)."""
     key = (variant.pk, variant.created_at)
     solved = _PREPARED.get(key)
-    if solved is None:
+    kind = exercise_kinds.kind_of(exercise.ask) if exercise is not None else None
+    if solved is None or (kind and kind.freeze and kind.name not in solved.frozen):
         if len(_PREPARED) >= _PREPARED_MAX:
             _PREPARED.clear()  # crude but thread-safe bound; a miss costs one read
-        solved = _PREPARED[key] = prepare(variant.graph)
+        solution = _with_frozen(exercise, variant) if exercise is not None else variant.graph
+        solved = _PREPARED[key] = prepare(solution)
     return solved
 
 
@@ -347,16 +393,25 @@ def submit(attempt: Attempt, answers: dict, *, kind: str = Submission.Kind.FULL)
 
 
 def submit_own(learner, attempt_id: int, answers: dict, *, given: str = "grads") -> Submission:
-    """The API's submission to the learner's own attempt (`given`: "grads" or "data", the
-    field the answers came in), read with its exercise and quiz in one query: this is the
-    hot path of a quiz's last minute. NotYours when the attempt is not the learner's."""
+    """The API's submission to the learner's own attempt (`given`: "answers", or "grads" or
+    "data", the older fields for those kinds), read with its exercise and quiz in one
+    query: this is the hot path of a quiz's last minute. NotYours when the attempt is not
+    the learner's."""
     _check_shape(answers)
     attempt = read_own_attempt(attempt_id, learner.pk)
     if attempt is None:
         raise NotYours("Not found.")
-    if given == "data" and attempt.exercise.ask != Ask.DATA:
-        raise ServiceError("this exercise asks for gradients: send grads", field="data")
+    ask = attempt.exercise.ask
+    legacy = {Ask.GRAD: ("grads",), Ask.BOTH: ("grads",), Ask.DATA: ("grads", "data")}
+    if given != "answers" and given not in legacy.get(ask, ()):
+        fix = "send grads" if ask in (Ask.GRAD, Ask.BOTH) else "send answers"
+        raise ServiceError(f"this exercise asks for {_ASKS_FOR[ask]}: {fix}", field=given)
     return _grade_and_store(attempt, answers, Submission.Kind.FULL)
+
+
+_ASKS_FOR = {Ask.GRAD: "gradients", Ask.BOTH: "gradients", Ask.DATA: "forward values",
+             Ask.LOCAL: "local derivatives", Ask.UPDATE: "updated parameters",
+             Ask.NUDGE: "a nudge"}
 
 
 def _check_shape(answers) -> None:
@@ -376,8 +431,8 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
     and is counted anew; its grading stands, as it does not depend on them."""
     now = timezone.now()
     quiz = _check_open(attempt, now)
-    solved = prepared(attempt.variant)
-    ask = attempt.exercise.ask
+    solved = prepared(attempt.variant, attempt.exercise)
+    ask = exercise_kinds.kind_of(attempt.exercise.ask).name
     asked = asked_nodes(attempt.exercise, solved)
     if kind == Submission.Kind.STEP:
         if not answers:
@@ -387,8 +442,7 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
             raise ServiceError(f"not asked in this exercise: {', '.join(unknown)}")
         asked = [name for name in asked if name in answers]
     with metrics.GRADING_SECONDS.time():
-        result = grade(solved, answers, grading_policy(attempt), asked=asked,
-                       ask="grad" if ask == Ask.BOTH else ask)
+        result = grade(solved, answers, grading_policy(attempt), asked=asked, ask=ask)
     valid = result.get("valid", True)
     counted = valid and kind == Submission.Kind.FULL
     raw_score = float(result.get("score", 0)) if valid else 0.0

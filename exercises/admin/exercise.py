@@ -35,6 +35,9 @@ def learner_preview_url(exercise_id: int) -> str | None:
         return None
 
 
+KIND_SETTINGS = ("learning_rate", "parameters", "nudge_input", "nudge_h")
+
+
 @admin.register(Exercise)
 class ExerciseAdmin(ScopedAdmin):
     form = ExerciseForm
@@ -49,6 +52,11 @@ class ExerciseAdmin(ScopedAdmin):
     fieldsets = (
         (None, {"fields": ("title", "course", "program", "mermaid")}),
         (gettext_lazy("What is asked"), {"fields": ("difficulty", "ask", "asked_nodes", "tags")}),
+        (gettext_lazy("Update and nudge exercises"), {
+            "fields": ("learning_rate", "parameters", "nudge_input", "nudge_h"),
+            "description": gettext_lazy(
+                "Only for the kinds that ask a gradient-descent update (η and the parameters) "
+                "or a nudge (the input x and the step h).")}),
         (gettext_lazy("Tolerance"),
          {"fields": ("tolerance_rel", "tolerance_abs", "tolerance_sig_figs")}),
     )
@@ -92,6 +100,11 @@ class ExerciseAdmin(ScopedAdmin):
                 reverse("admin:exercises_exercise_resolve", args=[obj.pk]),
                 _("See what changes, then re-solve and regrade, or reset attempts.")),
                 messages.WARNING)
+        elif change and set(KIND_SETTINGS) & set(form.changed_data) and \
+                obj.variants.exists():
+            self.message_user(request, _("Learners keep the update or nudge already frozen "
+                                         "with the variants stored; new variants use the new "
+                                         "settings."), messages.WARNING)
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):

@@ -16,13 +16,14 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import overrides, selectors, services
+from .. import exercise_kinds, overrides, selectors, services
 from ..grading import ALL_CODES, MAX_CHARS
 from ..models import Ask, Attempt, Course, Exercise, Quiz, QuizItem, Submission
 
 MAX_SOURCE_CHARS = 20_000  # a program of a few hundred lines; the engine has its own limits
 MAX_ANSWERS = 500
 MAX_NODE_NAME = 100
+MAX_KEY = 2 * MAX_NODE_NAME + 1  # an edge "z2/a1" of a local-derivative exercise
 
 
 # -- auth and people -----------------------------------------------------------------------
@@ -131,6 +132,12 @@ class ToleranceSerializer(serializers.Serializer):
                                         max_value=15)
 
 
+class NudgeSerializer(serializers.Serializer):
+    input = serializers.CharField(max_length=MAX_NODE_NAME, help_text="The input x nudged.")
+    h = serializers.FloatField(required=False, allow_null=True, min_value=-1e6, max_value=1e6,
+                               help_text="The step h; default 0.001.")
+
+
 class ExerciseCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     program = serializers.CharField(required=False, allow_blank=True, default="",
@@ -143,11 +150,25 @@ class ExerciseCreateSerializer(serializers.Serializer):
                                       help_text="A course you teach; default: your first.")
     difficulty = serializers.IntegerField(required=False, default=1, min_value=1,
                                           max_value=5)
-    kind = serializers.ChoiceField(choices=Ask.choices, required=False, default=Ask.GRAD,
-                                   help_text="What learners are asked for.")
+    kind = serializers.ChoiceField(
+        choices=Ask.choices, required=False, default=Ask.GRAD,
+        help_text="What learners are asked for: gradients (grad), forward values (data), "
+                  "both, the local derivative on each edge (local), a gradient-descent "
+                  "update (update: needs learning_rate) or a nudge (nudge: needs nudge).")
     ask = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_KEY), required=False,
+        max_length=MAX_ANSWERS,
+        help_text="What to ask about, in the kind's keys: node names for grad and data, "
+                  "\"z2/a1\" (∂z2/∂a1) for local, parameter names for update, \"nudged\" "
+                  "and \"slope\" for nudge; default: the kind's own (for gradients every "
+                  "node but the constants).")
+    learning_rate = serializers.FloatField(
+        required=False, allow_null=True, min_value=0, max_value=1e6,
+        help_text="update: the learning rate η.")
+    parameters = serializers.ListField(
         child=serializers.CharField(max_length=MAX_NODE_NAME), required=False,
-        max_length=MAX_ANSWERS, help_text="Node names to ask about; default: all but consts.")
+        max_length=MAX_ANSWERS, help_text="update: the inputs updated; default: every input.")
+    nudge = NudgeSerializer(required=False, help_text="nudge: the input x and the step h.")
     tags = serializers.ListField(child=serializers.SlugField(max_length=50), required=False,
                                  max_length=20)
     tolerance = ToleranceSerializer(required=False)
@@ -180,6 +201,18 @@ SOLUTION_SCHEMA = {"type": "object", "additionalProperties": {
     "description": "Node name → its forward value and gradient."}
 
 
+ANSWERS_SCHEMA = {"type": "object", "additionalProperties": {"type": "number"},
+                  "description": "Asked key → its correct value."}
+
+
+def attempt_solution(attempt: Attempt) -> dict:
+    """The attempt's frozen solution with its kind's numbers, read once per serialized
+    attempt."""
+    if not hasattr(attempt, "_solution"):
+        attempt._solution = services.variant_solution(attempt.exercise, attempt.variant)
+    return attempt._solution
+
+
 def example_variant(exercise: Exercise):
     """The exercise's seed-0 variant (made with the exercise; made now if missing), read
     once per serialized exercise."""
@@ -188,12 +221,18 @@ def example_variant(exercise: Exercise):
     return exercise._example_variant
 
 
-@extend_schema_field({"type": "string", "enum": ["backward", "forward", "both"]})
-class AskModeField(serializers.ReadOnlyField):
-    """Which pass a learner works: "backward" (gradients), "forward" (values) or "both".
-    Named by pass rather than by the stored value so no learner body says "grad"."""
+MODES = {Ask.GRAD: "backward", Ask.DATA: "forward", Ask.BOTH: "both", Ask.LOCAL: "local",
+         Ask.UPDATE: "update", Ask.NUDGE: "nudge"}
 
-    MODES = {Ask.GRAD: "backward", Ask.DATA: "forward", Ask.BOTH: "both"}
+
+@extend_schema_field({"type": "string", "enum": list(MODES.values())})
+class AskModeField(serializers.ReadOnlyField):
+    """What a learner works: "backward" (gradients), "forward" (values), "both", "local"
+    (the local derivative on each edge), "update" (w − η·∂L/∂w) or "nudge" (L(x + h) and
+    the slope). The passes are named by pass rather than by the stored value so no learner
+    body says "grad"."""
+
+    MODES = MODES
 
     def to_representation(self, value):
         return self.MODES.get(value, value)
@@ -214,18 +253,52 @@ class ExerciseListSerializer(serializers.ModelSerializer):
         return exercise.pk in self.context.get("managed_ids", set())
 
 
-class LearnerExerciseSerializer(serializers.ModelSerializer):
+ASK_HELP = ("The keys learners answer for: node names (backward, forward, both), "
+            "\"z2/a1\" for ∂z2/∂a1 (local), parameter names (update), \"nudged\" and "
+            "\"slope\" (nudge).")
+
+
+class KindSettingsMixin(serializers.Serializer):
+    """What a learner is told beyond the graph, as frozen with their variant: η and the
+    parameters of an update, the nudged input and h of a nudge (null for other kinds)."""
+
+    learning_rate = serializers.SerializerMethodField(help_text="update: η; else null.")
+    parameters = serializers.SerializerMethodField(
+        help_text="update: the inputs to update; else null.")
+    nudge = serializers.SerializerMethodField(help_text="nudge: the input and h; else null.")
+
+    def _settings(self, obj) -> dict:
+        exercise, solution = self.exercise_and_solution(obj)
+        return exercise_kinds.learner_settings(exercise, solution) or {}
+
+    def get_learning_rate(self, obj) -> float | None:
+        return self._settings(obj).get("learning_rate")
+
+    def get_parameters(self, obj) -> list[str] | None:
+        return self._settings(obj).get("parameters")
+
+    @extend_schema_field(NudgeSerializer(allow_null=True))
+    def get_nudge(self, obj) -> dict | None:
+        nudge = self._settings(obj).get("nudge")
+        return {"input": nudge["input"], "h": nudge["h"]} if nudge else None
+
+
+class LearnerExerciseSerializer(KindSettingsMixin, serializers.ModelSerializer):
     """What a learner sees of an exercise: the graph with the data they are given. No
     source text either (a Mermaid diagram may carry gradients in its labels)."""
 
     mode = AskModeField(source="ask")
     tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     graph = serializers.SerializerMethodField()
-    ask = serializers.SerializerMethodField(help_text="The node names learners answer for.")
+    ask = serializers.SerializerMethodField(help_text=ASK_HELP)
 
     class Meta:
         model = Exercise
-        fields = ["id", "title", "course", "difficulty", "mode", "tags", "graph", "ask"]
+        fields = ["id", "title", "course", "difficulty", "mode", "tags", "graph", "ask",
+                  "learning_rate", "parameters", "nudge"]
+
+    def exercise_and_solution(self, exercise) -> tuple[Exercise, dict]:
+        return exercise, example_variant(exercise).graph
 
     @extend_schema_field(GraphSerializer)
     def get_graph(self, exercise) -> dict:
@@ -239,11 +312,14 @@ class InstructorExerciseSerializer(LearnerExerciseSerializer):
     tolerance = serializers.SerializerMethodField()
     solution = serializers.SerializerMethodField()
 
+    answers = serializers.SerializerMethodField(
+        help_text="Every asked key's correct value (seed 0), in the kind's keys.")
+
     class Meta:
         model = Exercise
         fields = ["id", "title", "course", "difficulty", "mode", "tags", "graph", "ask",
-                  "program", "mermaid", "tolerance", "solution", "author", "created_at",
-                  "updated_at"]
+                  "learning_rate", "parameters", "nudge", "program", "mermaid", "tolerance",
+                  "solution", "answers", "author", "created_at", "updated_at"]
 
     @extend_schema_field(GraphSerializer)
     def get_graph(self, exercise) -> dict:
@@ -258,6 +334,10 @@ class InstructorExerciseSerializer(LearnerExerciseSerializer):
     @extend_schema_field(SOLUTION_SCHEMA)
     def get_solution(self, exercise) -> dict:
         return selectors.solution_values(example_variant(exercise).graph)
+
+    @extend_schema_field(ANSWERS_SCHEMA)
+    def get_answers(self, exercise) -> dict:
+        return exercise_kinds.answers(exercise, example_variant(exercise).graph)
 
 
 # -- attempts and submissions ------------------------------------------------------------
@@ -374,11 +454,12 @@ class OverrideShownSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
-class AttemptSerializer(AttemptSummarySerializer):
-    """The learner's variant (no gradients), the nodes asked and the submissions so far."""
+class AttemptSerializer(KindSettingsMixin, AttemptSummarySerializer):
+    """The learner's variant (no gradients), the keys asked, what the kind tells them (η,
+    the nudge) and the submissions so far."""
 
     graph = serializers.SerializerMethodField()
-    ask = serializers.SerializerMethodField(help_text="The node names to answer for.")
+    ask = serializers.SerializerMethodField(help_text=ASK_HELP)
     learner = serializers.SerializerMethodField()
     submissions = serializers.SerializerMethodField()
     override = serializers.SerializerMethodField(
@@ -386,8 +467,12 @@ class AttemptSerializer(AttemptSummarySerializer):
                   "counts instead of the best score; null if none.")
 
     class Meta(AttemptSummarySerializer.Meta):
-        fields = AttemptSummarySerializer.Meta.fields + ["learner", "graph", "ask",
-                                                         "submissions", "override"]
+        fields = AttemptSummarySerializer.Meta.fields + [
+            "learner", "graph", "ask", "learning_rate", "parameters", "nudge", "submissions",
+            "override"]
+
+    def exercise_and_solution(self, attempt) -> tuple[Exercise, dict]:
+        return attempt.exercise, attempt_solution(attempt)
 
     @extend_schema_field(OverrideShownSerializer(allow_null=True))
     def get_override(self, attempt) -> dict | None:
@@ -400,7 +485,7 @@ class AttemptSerializer(AttemptSummarySerializer):
         return selectors.learner_graph(attempt.variant.graph, attempt.exercise.ask)
 
     def get_ask(self, attempt) -> list[str]:
-        return services.asked_nodes(attempt.exercise, attempt.variant.graph)
+        return services.asked_nodes(attempt.exercise, attempt_solution(attempt))
 
     @extend_schema_field(LearnerSerializer)
     def get_learner(self, attempt) -> dict:
@@ -427,6 +512,11 @@ class AnswerField(serializers.Field):
 
 
 class SubmissionCreateSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        child=AnswerField(), required=False, allow_empty=True,
+        help_text="Every kind: asked key → the answer, as a number or arithmetic text like "
+                  "\"1/4\" (node names; \"z2/a1\" for local; parameter names for update; "
+                  "\"nudged\" and \"slope\" for nudge).")
     grads = serializers.DictField(
         child=AnswerField(), required=False, allow_empty=True,
         help_text="Node name → the gradient, as a number or arithmetic text like \"1/4\".")
@@ -435,18 +525,19 @@ class SubmissionCreateSerializer(serializers.Serializer):
         help_text="For exercises that ask for forward values: node name → value.")
 
     def validate(self, attrs):
-        given = [key for key in ("grads", "data") if key in attrs]
+        given = [key for key in ("answers", "grads", "data") if key in attrs]
         if not given:
-            raise serializers.ValidationError({"grads": ["This field is required."]})
-        if len(given) == 2:
-            raise serializers.ValidationError({"data": ["send either grads or data"]})
+            raise serializers.ValidationError({"answers": ["This field is required."]})
+        if len(given) > 1:
+            raise serializers.ValidationError(
+                {given[1]: [f"send one of answers, grads or data, not {' and '.join(given)}"]})
         answers = attrs[given[0]]
         if len(answers) > MAX_ANSWERS:
             raise serializers.ValidationError({given[0]: [f"at most {MAX_ANSWERS} answers"]})
         errors = {}
         for name, value in answers.items():
-            if len(name) > MAX_NODE_NAME or "\x00" in name:
-                errors[name[:MAX_NODE_NAME]] = "not a node name"
+            if len(name) > MAX_KEY or "\x00" in name:
+                errors[name[:MAX_KEY]] = "not a node name"
             elif isinstance(value, str) and "\x00" in value:  # PostgreSQL JSON can't hold it
                 errors[name] = "an answer cannot contain NUL characters"
             elif value is not None and (isinstance(value, bool)
@@ -483,7 +574,13 @@ class SolutionSerializer(serializers.Serializer):
     """An attempt's solution: only served once the quiz policy reveals it."""
 
     solution = serializers.SerializerMethodField()
+    answers = serializers.SerializerMethodField(
+        help_text="Every asked key's correct value, in the kind's keys.")
 
     @extend_schema_field(SOLUTION_SCHEMA)
     def get_solution(self, attempt) -> dict:
         return selectors.solution_values(attempt.variant.graph)
+
+    @extend_schema_field(ANSWERS_SCHEMA)
+    def get_answers(self, attempt) -> dict:
+        return exercise_kinds.answers(attempt.exercise, attempt_solution(attempt))

@@ -275,7 +275,10 @@ class ExerciseListView(ApiView, generics.ListAPIView):
             title=data["title"], program=data["program"], mermaid=data["mermaid"],
             author=request.user, course=course_for_new(request, data.get("course")),
             difficulty=data["difficulty"], tags=data.get("tags", ()), ask=data["kind"],
-            tolerance=data.get("tolerance"), asked_nodes=data.get("ask"))
+            tolerance=data.get("tolerance"), asked_nodes=data.get("ask"),
+            learning_rate=data.get("learning_rate"), parameters=data.get("parameters"),
+            nudge_input=data.get("nudge", {}).get("input", ""),
+            nudge_h=data.get("nudge", {}).get("h"))
         return Response(s.InstructorExerciseSerializer(exercise).data,
                         status=status.HTTP_201_CREATED)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from .answers import MAX_CHARS, Answer, AnswerError, evaluate, read_answer
 from .authored import AuthoredRule, RuleError
 from .grade import ASKS, grade
-from .kinds import KINDS, SLIP_CODES, Kind, Settings
+from .kinds import KINDS, SLIP_CODES, Kind, SettingError, Settings
 from .misconceptions import CODES, RULES, Rule
 from .policy import GradingPolicy
 from .solution import SolutionError, Solved
@@ -26,6 +26,7 @@ from .verdicts import Tolerance
 ALL_CODES = CODES + tuple(code for code in SLIP_CODES if code not in CODES)
 
 __all__ = ["ALL_CODES", "ASKS", "CODES", "KINDS", "MAX_CHARS", "RULES", "Answer", "AnswerError",
-           "AuthoredRule", "GradingPolicy", "Kind", "Rule", "RuleError", "Settings",
+           "AuthoredRule", "GradingPolicy", "Kind", "Rule", "RuleError", "SettingError",
+           "Settings",
            "SolutionError", "Solved", "Tolerance",
            "evaluate", "grade", "prepare", "read_answer"]

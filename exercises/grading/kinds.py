@@ -37,6 +37,15 @@ DEFAULT_H = "0.001"  # the notes' nudge ("The Math You Need")
 FIVE_FIGURES = Tolerance.significant(5)
 
 
+class SettingError(ValueError):
+    """A kind's setting that does not fit the program; `field` names the setting
+    ("learning_rate", "parameters" or "nudge")."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """An exercise's settings for the kinds that need more than its program."""
@@ -63,6 +72,7 @@ class Kind:
     what: str  # what a key names, for messages ("node", "edge", ...)
     keys: Callable[[Solved], list[str]]  # every key the kind can ask, in asking order
     grade: Callable[[Solved, list[str], dict, GradingPolicy], dict[str, dict]]
+    truth: Callable[[Solved, str], float]  # a key's correct value
     tolerance: Tolerance = field(default_factory=Tolerance)  # unless the policy sets one
     default_keys: Callable[[Solved], list[str]] | None = None  # None: every key
     freeze: Callable[[Graph, Settings], dict] | None = None  # solution[name] at variant time
@@ -179,12 +189,18 @@ LOCAL_SLIPS = (
 
 def _freeze_update(graph: Graph, settings: Settings) -> dict:
     if settings.learning_rate is None:
-        raise ValueError("an update exercise needs a learning_rate")
-    rate = training.exact(settings.learning_rate, "learning_rate")
+        raise SettingError("an update exercise needs a learning_rate", "learning_rate")
+    try:
+        rate = training.exact(settings.learning_rate, "learning_rate")
+    except ValueError as exc:
+        raise SettingError(str(exc), "learning_rate") from None
     if rate <= 0:
-        raise ValueError("learning_rate must be greater than 0")
+        raise SettingError("learning_rate must be greater than 0", "learning_rate")
     parameters = _parameters(graph, settings.parameters)
-    new = training.gradient_step(graph, rate, parameters)
+    try:
+        new = training.gradient_step(graph, rate, parameters)
+    except ArithmeticError as exc:
+        raise SettingError(f"the update is too large to compute: {exc}", "learning_rate") from None
     return {"learning_rate": float(rate), "learning_rate_exact": exact_text(rate),
             "parameters": parameters, "new": {name: float(v) for name, v in new.items()},
             "new_exact": {name: exact_text(v) for name, v in new.items()}}
@@ -194,15 +210,15 @@ def _parameters(graph: Graph, names) -> list[str]:
     if names is None:
         names = training.inputs(graph)
     elif isinstance(names, str) or not all(isinstance(n, str) for n in names):
-        raise ValueError("parameters must be a list of input names")
+        raise SettingError("parameters must be a list of input names", "parameters")
     names = list(dict.fromkeys(names))
     bad = [n for n in names if n not in graph.index_of or graph[n].kind != INPUT]
     if bad:
-        raise ValueError(f"parameters must be inputs of the program (not constants or "
-                         f"computed nodes): {', '.join(bad)}")
+        raise SettingError(f"parameters must be inputs of the program (not constants or "
+                           f"computed nodes): {', '.join(map(str, bad))}", "parameters")
     if not names:
-        raise ValueError("an update exercise needs at least one parameter (a non-constant "
-                         "input)")
+        raise SettingError("an update exercise needs at least one parameter (a non-constant "
+                           "input)", "parameters")
     return names
 
 
@@ -242,13 +258,17 @@ NUDGE_KEYS = ("nudged", "slope")
 def _freeze_nudge(graph: Graph, settings: Settings) -> dict:
     name = settings.nudge_input
     if not name:
-        raise ValueError("a nudge exercise needs the input to nudge")
+        raise SettingError("a nudge exercise needs the input to nudge", "nudge")
     if not isinstance(name, str) or name not in graph.index_of or graph[name].kind != INPUT:
-        raise ValueError(f"the nudged input must be an input of the program, not {name!r}")
-    h = training.exact(DEFAULT_H if settings.nudge_h is None else settings.nudge_h, "h")
-    if h == 0:
-        raise ValueError("the nudge h must not be 0")
-    nudged, slope = training.nudge(graph, name, h)
+        raise SettingError(f"the nudged input must be an input of the program, not {name!r}",
+                           "nudge")
+    try:
+        h = training.exact(DEFAULT_H if settings.nudge_h is None else settings.nudge_h, "h")
+        if h == 0:
+            raise ValueError("the nudge h must not be 0")
+        nudged, slope = training.nudge(graph, name, h)
+    except (ValueError, ArithmeticError) as exc:  # ProgramError too: out of the domain
+        raise SettingError(str(exc), "nudge") from None
     return {"input": name, "h": float(h), "h_exact": exact_text(h),
             "nudged": float(nudged), "nudged_exact": exact_text(nudged),
             "slope": float(slope), "slope_exact": exact_text(slope)}
@@ -290,19 +310,26 @@ def _frozen(solved: Solved, name: str) -> dict:
 
 # -- the registry ----------------------------------------------------------------------------
 
+def _per_node(name: str) -> Kind:
+    """grad or data: one answer per node, graded with follow-through (nodes.py)."""
+    values = "grad" if name == "grad" else "data"
+    return Kind(name, "node", node_keys, partial(grade_nodes, ask=name),
+                lambda solved, key: getattr(solved, values)[solved.index[key]],
+                default_keys=lambda solved: [solved.names[i] for i in solved.default_asked(name)])
+
+
+def _per_key(name: str, what: str, keys, truth, slips, hint, **options) -> Kind:
+    return Kind(name, what, keys, partial(_grade_keys, truth, slips, hint), truth, **options)
+
+
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (
-    Kind("grad", "node", node_keys, partial(grade_nodes, ask="grad"),
-         default_keys=lambda solved: [solved.names[i] for i in solved.default_asked("grad")]),
-    Kind("data", "node", node_keys, partial(grade_nodes, ask="data"),
-         default_keys=lambda solved: [solved.names[i] for i in solved.default_asked("data")]),
-    Kind("local", "edge", local_keys,
-         partial(_grade_keys, local_truth, LOCAL_SLIPS, kind_hints.local_hint)),
-    Kind("update", "parameter", update_keys,
-         partial(_grade_keys, update_truth, UPDATE_SLIPS, kind_hints.update_hint),
-         tolerance=FIVE_FIGURES, freeze=_freeze_update),
-    Kind("nudge", "answer", lambda solved: list(NUDGE_KEYS),
-         partial(_grade_keys, nudge_truth, NUDGE_SLIPS, kind_hints.nudge_hint),
-         tolerance=FIVE_FIGURES, freeze=_freeze_nudge),
+    _per_node("grad"),
+    _per_node("data"),
+    _per_key("local", "edge", local_keys, local_truth, LOCAL_SLIPS, kind_hints.local_hint),
+    _per_key("update", "parameter", update_keys, update_truth, UPDATE_SLIPS,
+             kind_hints.update_hint, tolerance=FIVE_FIGURES, freeze=_freeze_update),
+    _per_key("nudge", "answer", lambda solved: list(NUDGE_KEYS), nudge_truth, NUDGE_SLIPS,
+             kind_hints.nudge_hint, tolerance=FIVE_FIGURES, freeze=_freeze_nudge),
 )}
 SLIP_CODES = tuple(slip.code for slips in (LOCAL_SLIPS, UPDATE_SLIPS, NUDGE_SLIPS)
                    for slip in slips)

@@ -248,8 +248,8 @@ def test_invalid_answers_are_stored_and_cost_nothing(cast):
 
 @pytest.mark.parametrize("payload", [
     {}, {"grads": "36"}, {"grads": ["36"]}, {"grads": {"x": ["36"]}}, {"grads": {"x": True}},
-    {"grads": {"x": {"v": 1}}}, {"answers": {"x": "36"}}, {"data": {"y": "7"}},
-    {"grads": {"x": "36"}, "data": {"y": "7"}},
+    {"grads": {"x": {"v": 1}}}, {"answers": "36"}, {"data": {"y": "7"}},
+    {"grads": {"x": "36"}, "data": {"y": "7"}}, {"answers": {"x": "36"}, "grads": {"x": "36"}},
 ])
 def test_malformed_submissions_are_field_errors_and_not_stored(cast, payload):
     learner = cast.client("learner_a")
@@ -257,7 +257,7 @@ def test_malformed_submissions_are_field_errors_and_not_stored(cast, payload):
     response = learner.post(f"/api/v1/attempts/{attempt['id']}/submissions/", payload,
                             format="json")
     assert response.status_code == 400
-    assert set(response.json()) & {"grads", "data"}
+    assert set(response.json()) & {"answers", "grads", "data"}
     assert not Submission.objects.exists()
 
 

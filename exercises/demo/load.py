@@ -11,6 +11,7 @@ from .. import services
 from ..engine.generator import generate
 from ..models import Course, Exercise, Quiz, QuizItem, Reveal
 from . import SEED_EXAMPLES, read
+from .kinds import load_kinds_quiz
 
 COURSE_TITLE = "Backprop 101 (demo)"
 
@@ -57,6 +58,8 @@ def load_demo(instructor_password: str | None = None,
                                  generate(difficulty, seed=1), "", difficulty,
                                  ["generated", f"difficulty-{difficulty}"])
             QuizItem.objects.create(quiz=levels_quiz, exercise=exercise, position=difficulty)
+
+    load_kinds_quiz(course, instructor)
     return {"course": course, "instructor": ("instructor", instructor_password),
             "learner": ("learner", learner_password)}
 

@@ -164,6 +164,21 @@ def edge(solved: Solved, key: str) -> tuple[int, int, list[int]]:
     return c, j, [p for p, k in enumerate(solved.inputs[c]) if k == j]
 
 
+def chain_keys(solved: Solved, name: str) -> list[str] | None:
+    """The edges of the one path from node `name` to the output, output first: the notes'
+    chain boxes (∂L/∂a2·∂a2/∂z2·…·∂z1/∂w1 for w1). None when more than one path (or none)
+    leads from it to the output, where a gradient is a sum of such products."""
+    i, path = solved.index[name], []
+    while i != solved.output:
+        consumers = {c for c, _ in solved.consumers[i]}
+        if len(consumers) != 1:
+            return None
+        (c,) = consumers
+        path.append(edge_key(solved.names[c], solved.names[i]))
+        i = c
+    return path[::-1]
+
+
 def local_truth(solved: Solved, key: str) -> float:
     c, _, positions = edge(solved, key)
     return sum(solved.local[c][p] for p in positions)

@@ -11,7 +11,7 @@ from grading_helpers import EX3, NETWORK
 
 from exercises.engine import parse, solve_text
 from exercises.grading import KINDS, GradingPolicy, Settings, Tolerance, grade, prepare
-from exercises.grading.kinds import SLIP_CODES, local_keys
+from exercises.grading.kinds import SLIP_CODES, chain_keys, local_keys
 
 # "The Math You Need": nudge x by 0.001 and the loss moves 0.003, a slope of 3.0.
 WORKED = "x = 2\ny = 3\nz = x * y\nloss = z + 1"
@@ -236,3 +236,12 @@ def test_a_solution_without_the_kinds_frozen_numbers_is_a_bad_call():
 
 def test_every_slip_code_is_distinct():
     assert len(SLIP_CODES) == len(set(SLIP_CODES))
+
+
+def test_chain_keys_are_the_notes_chain_boxes_for_a_single_path():
+    solved = prepare(solve_text(NETWORK).to_solution())
+    keys = chain_keys(solved, "w1")
+    assert keys[0].startswith("L/") and keys[-1] == "z1/w1"
+    assert [k.split("/")[1] for k in keys[:-1]] == [k.split("/")[0] for k in keys[1:]]
+    # x feeds two operations in Example 3: its gradient is a sum, not one chain.
+    assert chain_keys(prepare(solve_text(EX3).to_solution()), "x") is None

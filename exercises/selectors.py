@@ -253,11 +253,18 @@ def _without_answers(node: dict, hint_level: int) -> dict:
 
 
 # -- gradebook ---------------------------------------------------------------------------
-def gradebook(quiz: Quiz) -> dict:
-    """Learners × items with best scores (points), plus per-item node statistics."""
+def gradebook(quiz: Quiz, learners_from: int = 0, learners_count: int | None = None) -> dict:
+    """Learners × items with scores (points; an override where set), for every learner or
+    (a page) `learners_count` of them by username from `learners_from`."""
     items = list(quiz.items.select_related("exercise", "pool_tag"))
-    learners = list(quiz.course.learners.order_by("username"))
-    attempts = Attempt.objects.filter(item__quiz=quiz).only(
+    enrolled = quiz.course.learners.order_by("username", "id")
+    if learners_count is not None:
+        enrolled = enrolled[learners_from:learners_from + learners_count]
+    learners = list(enrolled)
+    attempts = Attempt.objects.filter(item__quiz=quiz)
+    if learners_count is not None:
+        attempts = attempts.filter(learner__in=[u.pk for u in learners])
+    attempts = attempts.only(
         "learner_id", "item_id", "best_score", "override_score", "graded_count", "solved",
         "updated_at")
     by_key = {(a.learner_id, a.item_id): a for a in attempts}

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import csv
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 
 from .. import selectors
 from ..models import Quiz
+
+PAGE_SIZE = 100  # learners per gradebook page (the CSV has every one)
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -56,7 +59,11 @@ def item_summary(stats: dict) -> dict:
 
 def gradebook_view(model_admin, request, quiz_id: int):
     quiz = scoped_quiz(model_admin, request, quiz_id)
-    book = selectors.gradebook(quiz)
+    paginator = Paginator(quiz.course.learners.order_by("username", "id").values_list(
+        "id", flat=True), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    book = selectors.gradebook(quiz, page.start_index() - 1 if paginator.count else 0,
+                               PAGE_SIZE)
     rows = [{"learner": row["learner"], "total": number(row["total"]),
              "cells": [{"points": number(cell["points"]), "submissions": cell["submissions"],
                         "attempted": cell["best"] is not None,
@@ -65,6 +72,7 @@ def gradebook_view(model_admin, request, quiz_id: int):
     context = {
         **model_admin.admin_site.each_context(request), "opts": Quiz._meta,
         "title": f"Gradebook: {quiz}", "quiz": quiz, "items": book["items"], "rows": rows,
+        "page": page, "learner_count": paginator.count,
         "max_total": number(book["max_total"]),
         "statistics": [item_summary(stats) for stats in selectors.item_statistics(
             quiz, book["items"])],

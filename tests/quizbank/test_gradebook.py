@@ -130,3 +130,18 @@ def test_quiz_pages_link_to_the_gradebook(instructor_client, quiz):
     assert gradebook_url(quiz) in change.content.decode()
     listing = instructor_client.get(reverse("admin:exercises_quiz_changelist"))
     assert gradebook_url(quiz) in listing.content.decode()
+
+
+def test_the_gradebook_page_shows_learners_a_page_at_a_time(instructor_client, graded,
+                                                            monkeypatch):
+    from exercises.admin import gradebook as pages
+
+    monkeypatch.setattr(pages, "PAGE_SIZE", 2)
+    first = instructor_client.get(gradebook_url(graded))
+    assert [row["learner"].username for row in first.context["rows"]] == ["ann", "bob"]
+    assert first.context["learner_count"] == 5 and "next ›" in first.content.decode()
+    last = instructor_client.get(gradebook_url(graded), {"page": 3})
+    assert [row["learner"].username for row in last.context["rows"]] == ["lee"]
+    assert [c["points"] for c in last.context["rows"][0]["cells"]] == ["1", ""]
+    rows = list(csv.reader(io.StringIO(instructor_client.get(csv_url(graded)).content.decode())))
+    assert len(rows) == 6  # the CSV: every learner

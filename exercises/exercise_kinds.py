@@ -14,6 +14,8 @@ from django.db import transaction
 
 from .engine import Graph, ProgramError
 from .grading import KINDS, Kind, Settings, Solved, prepare
+from .grading.kinds import chain_keys
+from .grading.notation import latex_name, partial_parts
 from .models import Ask, Exercise, Variant
 
 DEFAULT_REL, DEFAULT_ABS = 1e-2, 1e-6  # the model's defaults: "no tolerance of its own"
@@ -99,3 +101,51 @@ def answers(exercise: Exercise, solution: dict) -> dict:
     kind = kind_of(exercise.ask)
     solved = prepare(solution)
     return {key: kind.truth(solved, key) for key in asked_keys(exercise, solved)}
+
+
+def boxes(exercise: Exercise, solution: dict) -> list[dict]:
+    """The answer boxes a page draws, in asking order: each key with how it is written
+    (plain text and LaTeX) and, for a local derivative, the edge it sits on. For a local
+    exercise whose boxes are one path to the output, `chain_keys` orders the notes' chain."""
+    kind = kind_of(exercise.ask)
+    solved = prepare(solution)
+    out = solved.labels[solved.output]
+    items = []
+    for key in asked_keys(exercise, solved):
+        if kind.name == Ask.LOCAL:
+            top, _, bottom = key.partition("/")
+            text, latex = partial_parts(top, bottom)
+            items.append({"key": key, "label": text, "label_latex": latex,
+                          "edge": [bottom, top]})
+        elif kind.name == Ask.UPDATE:
+            items.append({"key": key, "label": f"new {key} = {key} − η·∂{out}/∂{key}",
+                          "label_latex": f"{latex_name(key)} - \\eta \\cdot "
+                                         f"{partial_parts(out, key)[1]}", "edge": None})
+        elif kind.name == Ask.NUDGE:
+            x = solution[Ask.NUDGE]["input"]
+            text, latex = (
+                (f"{out}({x} + h)", f"{latex_name(out)}({latex_name(x)} + h)")
+                if key == "nudged" else
+                (f"({out}({x} + h) − {out}({x}))/h",
+                 f"\\frac{{{latex_name(out)}({latex_name(x)} + h) - "
+                 f"{latex_name(out)}({latex_name(x)})}}{{h}}"))
+            items.append({"key": key, "label": text, "label_latex": latex, "edge": None})
+        else:
+            d = partial_parts(out, key)
+            items.append({"key": key, "label": d[0] if kind.name == "grad" else key,
+                          "label_latex": d[1] if kind.name == "grad" else latex_name(key),
+                          "edge": None})
+    return items
+
+
+def chain(exercise: Exercise, solution: dict) -> list[str] | None:
+    """A local exercise's boxes in the notes' backward order when they are exactly one
+    node's path to the output (∂L/∂a2, ∂a2/∂z2, …, ∂z1/∂w1): a step-through fills them in
+    this order and ends with their product, that node's gradient. None otherwise."""
+    if kind_of(exercise.ask).name != Ask.LOCAL:
+        return None
+    solved = prepare(solution)
+    keys = asked_keys(exercise, solved)
+    start = keys[-1].partition("/")[2] if keys else None
+    path = chain_keys(solved, start) if start in solved.index else None
+    return path if path is not None and sorted(path) == sorted(keys) else None

@@ -258,9 +258,30 @@ ASK_HELP = ("The keys learners answer for: node names (backward, forward, both),
             "\"slope\" (nudge).")
 
 
+class BoxSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The answer key (as in `ask`).")
+    label = serializers.CharField(help_text="How the box is written: ∂z2/∂a1, loss(x + h), …")
+    label_latex = serializers.CharField()
+    edge = serializers.ListField(child=serializers.CharField(), allow_null=True,
+                                 help_text="local: the arrow [from, to] the box sits on.")
+
+
 class KindSettingsMixin(serializers.Serializer):
     """What a learner is told beyond the graph, as frozen with their variant: η and the
-    parameters of an update, the nudged input and h of a nudge (null for other kinds)."""
+    parameters of an update, the nudged input and h of a nudge (null for other kinds);
+    how each answer box is written, and a local exercise's chain order."""
+
+    boxes = serializers.SerializerMethodField()
+    chain = serializers.SerializerMethodField(
+        help_text="local: the boxes in the notes' backward order when they are one node's "
+                  "path to the output (their product is its gradient); else null.")
+
+    @extend_schema_field(BoxSerializer(many=True))
+    def get_boxes(self, obj) -> list:
+        return exercise_kinds.boxes(*self.exercise_and_solution(obj))
+
+    def get_chain(self, obj) -> list[str] | None:
+        return exercise_kinds.chain(*self.exercise_and_solution(obj))
 
     learning_rate = serializers.SerializerMethodField(help_text="update: η; else null.")
     parameters = serializers.SerializerMethodField(
@@ -295,7 +316,7 @@ class LearnerExerciseSerializer(KindSettingsMixin, serializers.ModelSerializer):
     class Meta:
         model = Exercise
         fields = ["id", "title", "course", "difficulty", "mode", "tags", "graph", "ask",
-                  "learning_rate", "parameters", "nudge"]
+                  "boxes", "chain", "learning_rate", "parameters", "nudge"]
 
     def exercise_and_solution(self, exercise) -> tuple[Exercise, dict]:
         return exercise, example_variant(exercise).graph
@@ -318,7 +339,8 @@ class InstructorExerciseSerializer(LearnerExerciseSerializer):
     class Meta:
         model = Exercise
         fields = ["id", "title", "course", "difficulty", "mode", "tags", "graph", "ask",
-                  "learning_rate", "parameters", "nudge", "program", "mermaid", "tolerance",
+                  "boxes", "chain", "learning_rate", "parameters", "nudge", "program",
+                  "mermaid", "tolerance",
                   "solution", "answers", "author", "created_at", "updated_at"]
 
     @extend_schema_field(GraphSerializer)
@@ -468,8 +490,8 @@ class AttemptSerializer(KindSettingsMixin, AttemptSummarySerializer):
 
     class Meta(AttemptSummarySerializer.Meta):
         fields = AttemptSummarySerializer.Meta.fields + [
-            "learner", "graph", "ask", "learning_rate", "parameters", "nudge", "submissions",
-            "override"]
+            "learner", "graph", "ask", "boxes", "chain", "learning_rate", "parameters", "nudge",
+            "submissions", "override"]
 
     def exercise_and_solution(self, attempt) -> tuple[Exercise, dict]:
         return attempt.exercise, attempt_solution(attempt)

@@ -38,7 +38,9 @@ def test_a_local_exercise_end_to_end(cast):
     learner = cast.client("learner_a")
     attempt = start(learner, body["id"])
     assert attempt["mode"] == "local"
-    assert attempt["ask"] == CHAIN
+    assert attempt["ask"] == CHAIN and attempt["chain"] == CHAIN
+    assert attempt["boxes"][3] == {"key": "z2/a1", "label": "∂z2/∂a1", "edge": ["a1", "z2"],
+                                   "label_latex": "\\frac{\\partial z_{2}}{\\partial a_{1}}"}
     assert (attempt["learning_rate"], attempt["parameters"], attempt["nudge"]) == (
         None, None, None)
     # The sigmoids' and the loss's local derivatives are in no given value (a multiply's
@@ -93,7 +95,9 @@ def test_a_nudge_exercise_end_to_end(cast):
     learner = cast.client("learner_a")
     attempt = start(learner, body["id"])
     assert attempt["ask"] == ["nudged", "slope"]
-    assert attempt["nudge"] == {"input": "x", "h": 0.001}
+    assert attempt["nudge"] == {"input": "x", "h": 0.001} and attempt["chain"] is None
+    assert [box["label"] for box in attempt["boxes"]] == ["loss(x + h)",
+                                                          "(loss(x + h) − loss(x))/h"]
     assert "7.003" not in json.dumps(attempt)
     graded = answer(learner, attempt, {"nudged": "7.003", "slope": "0.003"}).json()
     assert graded["nodes"]["nudged"]["correct"]

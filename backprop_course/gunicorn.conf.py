@@ -2,8 +2,8 @@
 
 Everything can be overridden from the environment:
     BIND              address to listen on (default 127.0.0.1:8000)
-    WEB_CONCURRENCY   worker processes (default 2 × cores + 1)
-    GUNICORN_THREADS  threads per worker (default 1: plain sync workers, see below)
+    WEB_CONCURRENCY   worker processes (default cores + 1)
+    GUNICORN_THREADS  threads per worker (default 16, gthread; 1: plain sync workers)
     GUNICORN_ACCESS_LOG  "-" for stdout, a path, or empty for none (the default: the app
                       writes one JSON line per request itself, with its request id)
     GUNICORN_CONTROL_SOCKET  a path for gunicornc's control socket (default: none, so two
@@ -11,13 +11,17 @@ Everything can be overridden from the environment:
     PROMETHEUS_MULTIPROC_DIR  where workers keep their metrics for /metrics (default: a
                       fresh directory per instance, removed when gunicorn exits)
 
-Grading is CPU-bound Python, so processes rather than threads give it the cores. In
-bench/http.py, 3 gthread workers × 4 threads served submissions no faster than 5 sync
-workers and with a worse p99 (threads of one worker share its GIL). Sync workers expect
-a buffering proxy or load balancer in front (slow clients would hold a worker); when
-gunicorn faces clients directly, GUNICORN_THREADS=4 is the safer choice. Workers are
-recycled after a few thousand requests (with jitter, so they don't all restart at once)
-to bound slow leaks.
+Slow clients: a connection that sends its request slowly holds a worker (sync) or one
+thread (gthread) until the request is complete, and gunicorn has no header timeout. With
+5 sync workers, 20 clients sending a byte a second stalled every submission for the
+whole 8 s they were sending (bench/faults.py, bench/RESULTS.md); so did 20, 24 and 32
+threads in all (5×4, 3×8, 2×16: the slow connections crowd into one worker), while
+3 workers × 16 threads, the default, kept serving. Grading is CPU-bound Python, so the
+workers (one per core and one more) give it the cores and the threads only wait; a
+thread opens a database connection only when it serves a request. Behind a buffering
+proxy or load balancer (nginx, HAProxy), GUNICORN_THREADS=1 and WEB_CONCURRENCY=5 (sync)
+served submissions a little faster in bench/http.py. Workers are recycled after a few
+thousand requests (with jitter, so they don't all restart at once) to bound slow leaks.
 """
 
 import multiprocessing
@@ -35,8 +39,8 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 
 wsgi_app = "backprop_course.wsgi:application"
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
-threads = int(os.environ.get("GUNICORN_THREADS") or 1)
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() + 1)
+threads = int(os.environ.get("GUNICORN_THREADS") or 16)
 worker_class = "gthread" if threads > 1 else "sync"
 max_requests = 5000
 max_requests_jitter = 500

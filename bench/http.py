@@ -426,7 +426,8 @@ def run_bench(args: argparse.Namespace) -> int:
     with throwaway_database(kind) as url:
         manage(url, "migrate", "--noinput", "-v", "0")
         people = helper(url, "--seed", str(max(*args.concurrency, class_size)))["learners"]
-        with Server(url, workers=args.workers, threads=args.threads,
+        with Server(url, workers=args.workers or (os.cpu_count() or 1) * 2 + 1,
+                    threads=args.threads,
                     redis_url=redis_url) as server:
             created = {"submit": 0, "floor": 0}
             for concurrency in args.concurrency:

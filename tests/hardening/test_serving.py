@@ -105,8 +105,9 @@ def test_gunicorn_config(monkeypatch):
     for name in ("WEB_CONCURRENCY", "BIND", "GUNICORN_THREADS", "GUNICORN_ACCESS_LOG"):
         monkeypatch.delenv(name, raising=False)
     default = runpy.run_path(path)
-    assert default["workers"] == 2 * os.cpu_count() + 1
-    assert default["bind"] == "127.0.0.1:8000" and default["worker_class"] == "sync"
+    assert default["workers"] == os.cpu_count() + 1  # gthread: slow clients hold a thread
+    assert default["bind"] == "127.0.0.1:8000" and default["worker_class"] == "gthread"
+    assert default["threads"] == 16 and default["control_socket_disable"] is True
     assert default["timeout"] == 30 and default["graceful_timeout"] > 0
     assert default["max_requests"] > 0 and default["max_requests_jitter"] > 0
     assert default["accesslog"] is None

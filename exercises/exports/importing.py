@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
 
-from .. import services
+from .. import exercise_kinds, services
 from ..models import Course, Exercise, Quiz, QuizItem, Tag
 from .bank import FORMAT, VERSION
 from .fields import BadValue, from_plain, travelling_fields
@@ -103,9 +103,14 @@ def _exercise(entry: dict, where: str, course, author) -> Exercise:
     asked = exercise.asked_nodes
     if not isinstance(asked, list) or not all(isinstance(name, str) for name in asked):
         raise BankError(f"{where}.fields.asked_nodes", "must be a list of node names")
+    parameters = exercise.parameters
+    if not isinstance(parameters, list) or not all(isinstance(n, str) for n in parameters):
+        raise BankError(f"{where}.fields.parameters", "must be a list of input names")
     _clean(exercise, f"{where}.fields", exclude=["course", "author"])
     try:
-        services.validate_exercise_source(exercise.program, exercise.mermaid, asked)
+        # The kind's own keys and settings too (edges, η and parameters, the nudge).
+        services.validate_exercise_source(exercise.program, exercise.mermaid, asked,
+                                          exercise.ask, exercise_kinds.settings_of(exercise))
     except services.ServiceError as exc:
         raise BankError(f"{where}.fields", exc.message) from None
     exercise.save()

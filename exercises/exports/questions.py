@@ -16,7 +16,7 @@ from html import escape
 
 from django.core.exceptions import FieldDoesNotExist
 
-from .. import selectors, services
+from .. import exercise_kinds, selectors, services
 from ..engine.numbers import format_number
 from ..grading import Tolerance
 from ..models import Ask, Exercise
@@ -27,7 +27,7 @@ class Question:
     ident: str  # unique in one export, stable for one exercise and node
     title: str
     node: str
-    key: str  # "grad" or "data"
+    key: str  # the kind graded: "grad", "data", "local", "update" or "nudge"
     answer: float
     margin: float  # |typed − answer| ≤ margin is right
     html: str  # the question text: the graph's table and what is asked
@@ -62,6 +62,8 @@ def exportable(exercise: Exercise) -> str:
 def questions_for(exercise: Exercise) -> list[Question]:
     variant = services.get_or_create_variant(exercise, 0)
     solution = variant.graph
+    if exercise_kinds.kind_of(exercise.ask).name not in (Ask.GRAD, Ask.DATA):
+        return _kind_questions(exercise, solution)
     key = graded_key(exercise)
     tolerance = Tolerance(rel=exercise.tolerance_rel, abs=exercise.tolerance_abs,
                           sig_figs=exercise.tolerance_sig_figs)
@@ -78,6 +80,37 @@ def questions_for(exercise: Exercise) -> list[Question]:
         questions.append(Question(
             ident=f"ex{exercise.pk}_{key}_{name}", title=f"{exercise.title}: {name}",
             node=name, key=key, answer=answer, margin=tolerance.allowance(answer), html=html))
+    return questions
+
+
+def _kind_questions(exercise: Exercise, solution: dict) -> list[Question]:
+    """Local derivatives, an update or a nudge: one numerical question per answer box,
+    with what the learner is told (η, the nudge) and the kind's tolerance (5 significant
+    figures for an update or a nudge) unless the exercise sets its own."""
+    kind = exercise_kinds.kind_of(exercise.ask)
+    tolerance = kind.tolerance
+    if exercise_kinds.has_own_tolerance(exercise):
+        tolerance = Tolerance(rel=exercise.tolerance_rel, abs=exercise.tolerance_abs,
+                              sig_figs=exercise.tolerance_sig_figs)
+    told = exercise_kinds.learner_settings(exercise, solution) or {}
+    given = ""
+    if "learning_rate" in told:
+        given = ("<p>One step of gradient descent with learning rate "
+                 f"η = {told['learning_rate']}.</p>")
+    elif "nudge" in told:
+        given = (f"<p>Nudge the input {escape(told['nudge']['input'])} by "
+                 f"h = {told['nudge']['h']}.</p>")
+    table = graph_table(selectors.learner_graph(solution, exercise.ask))
+    answers = exercise_kinds.answers(exercise, solution)
+    questions = []
+    for box in exercise_kinds.boxes(exercise, solution):
+        key, answer = box["key"], answers[box["key"]]
+        html = (f"<p>{escape(exercise.title)}</p>{table}{given}"
+                f"<p>What is {escape(box['label'])}?</p>")
+        questions.append(Question(
+            ident=f"ex{exercise.pk}_{kind.name}_{key.replace('/', '_by_')}",
+            title=f"{exercise.title}: {box['label']}", node=key, key=kind.name,
+            answer=answer, margin=tolerance.allowance(answer), html=html))
     return questions
 
 

@@ -246,3 +246,67 @@ def test_metrics_only_to_allowed_addresses(cast, settings):
     assert Client(REMOTE_ADDR="192.0.2.7").get("/metrics").status_code == 200
     assert Client(REMOTE_ADDR="192.0.2.8").get("/metrics").status_code == 403
     assert Client().get("/metrics").status_code == 403
+
+
+# -- Sentry, Celery -----------------------------------------------------------------------
+SENTRY_STATE = ("import django, json, sentry_sdk; django.setup(); c = sentry_sdk.get_client(); "
+                "print(json.dumps([c.is_active(), sorted(c.integrations) if c.is_active() "
+                "else []]))")
+
+
+@pytest.mark.parametrize("dsn, active", [("", False),
+                                         ("http://public@127.0.0.1:9/1", True)])
+def test_sentry_only_with_a_dsn(dsn, active):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "backprop_course.settings",
+           "SENTRY_DSN": dsn}
+    done = subprocess.run([sys.executable, "-c", SENTRY_STATE], cwd=ROOT, capture_output=True,
+                          text=True, check=True, env=env, timeout=60)
+    is_active, integrations = json.loads(done.stdout.strip().splitlines()[-1])
+    assert is_active is active
+    if active:
+        assert {"django", "celery"} <= set(integrations)
+
+
+def test_a_task_carries_the_request_id_of_the_request_that_queued_it():
+    """The message header the publishing request adds, and the worker's side reading it."""
+    from types import SimpleNamespace
+
+    from backprop_course import celery as hooks
+    from backprop_course.observability import request_id_var
+
+    headers = {}
+    token = request_id_var.set("req-77")
+    try:
+        hooks._send_request_id(headers=headers)
+    finally:
+        request_id_var.reset(token)
+    assert headers == {"request_id": "req-77"}
+
+    task = SimpleNamespace(request=SimpleNamespace(is_eager=False, request_id=None,
+                                                   headers=headers))
+    hooks._take_request_id(task_id="t-1", task=task)
+    assert request_id_var.get() == "req-77"
+    hooks._drop_request_id(task_id="t-1")
+    assert request_id_var.get() is None
+
+
+def test_celery_outcomes_are_counted(cast):
+    """Eager here (no broker): a success is counted as a worker would count it. (An eager
+    failure is raised into the request that called it, and logged there.)"""
+    from prometheus_client import REGISTRY
+
+    from backprop_course.celery import app
+    from exercises import tasks
+
+    def successes():
+        return REGISTRY.get_sample_value("backprop_celery_tasks_total", {
+            "task": "exercises.tasks.make_variants", "outcome": "success"}) or 0
+
+    before = successes()
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        assert tasks.make_variants.delay(cast.exercise.pk, [11, 12]).get() == 2
+    finally:
+        app.conf.task_always_eager = eager
+    assert successes() == before + 1

@@ -537,6 +537,7 @@
     }
     var s = this.viewport.scale;
     this.pop.innerHTML = fb.innerHTML;
+    labelMath(this.pop); // (a copy made before the spoken labels arrived gets them too)
     this.pop.setAttribute("data-status", status);
     this.pop.setAttribute("data-for", name);
     box.parentNode.insertBefore(this.pop, box.nextSibling);

@@ -160,6 +160,10 @@ def test_keyboard_only_wrong_hint_fix_solved(page, screenshots):
     hint = page.locator(f"{GRAPH} .bp-pop")
     expect(hint).to_be_visible()
     expect(hint).to_contain_text("x also feeds z")
+    # each formula has a spoken label (KaTeX's MathML is missed by mobile screen readers)
+    formula = hint.locator(".katex").first
+    expect(formula).to_have_attribute("role", "img")
+    expect(formula).to_have_attribute("aria-label", re.compile(r"\w"))
     expect(page.locator(f"{GRAPH} .bp-live")).to_contain_text("Not right: x.")
     described = page.get_by_label("gradient of x").evaluate(
         "i => document.getElementById(i.getAttribute('aria-describedby')).textContent")

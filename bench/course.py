@@ -64,6 +64,7 @@ def seed(size: int) -> dict:
     from exercises import services
     from exercises.grading import grade
     from exercises.models import Attempt, Course, IntegrationToken, Quiz, QuizItem, Submission
+    from exercises.statistics import marks_of
 
     User = get_user_model()
     with transaction.atomic():
@@ -108,7 +109,7 @@ def seed(size: int) -> dict:
                 rows.append(Submission(
                     attempt=attempt, raw_answers=answers, result=result,
                     parsed={k: v.get("value") for k, v in result["nodes"].items()},
-                    raw_score=result["score"], score=result["score"],
+                    raw_score=result["score"], score=result["score"], marks=marks_of(result),
                     created_at=now - timedelta(minutes=SUBMISSIONS - number)))
             if len(rows) >= 5000:
                 Submission.objects.bulk_create(rows, batch_size=5000)

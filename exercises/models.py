@@ -267,6 +267,10 @@ class Submission(models.Model):
     counted = models.BooleanField(default=True, help_text="Whether it used up an attempt.")
     raw_score = models.FloatField(default=0)
     score = models.FloatField(default=0, help_text="After the retry penalty.")
+    # The result's verdicts in brief, [[node, correct 0/1, misconception or null,
+    # ambiguous 0/1], ...]: what item analysis counts (exercises.statistics), small enough
+    # to read for every submission of a class where the full result (hints and all) is not.
+    marks = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

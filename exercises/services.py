@@ -33,6 +33,7 @@ from .models import (
     Tag,
     Variant,
 )
+from .statistics import marks_of
 from .submission_sql import COUNTERS, read_own_attempt, store
 
 
@@ -447,6 +448,7 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
     counted = valid and kind == Submission.Kind.FULL
     raw_score = float(result.get("score", 0)) if valid else 0.0
     parsed = {name: node.get("value") for name, node in result.get("nodes", {}).items()}
+    marks = marks_of(result) if valid else []
     allowed = accommodations.attempts_allowed(attempt, quiz)
     for _ in range(_RACES):
         if counted and allowed is not None and attempt.graded_count >= allowed:
@@ -455,7 +457,8 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
         score = max(0.0, raw_score - penalty) if counted else 0.0
         submission = Submission(
             attempt=attempt, kind=kind, raw_answers=answers, parsed=parsed, result=result,
-            valid=valid, counted=counted, raw_score=raw_score, score=score, created_at=now)
+            valid=valid, counted=counted, raw_score=raw_score, score=score, created_at=now,
+            marks=marks)
         counters = None
         if counted:
             counters = {"graded_count": attempt.graded_count + 1,

@@ -93,20 +93,29 @@ totals AS (
 SELECT COUNT(*), SUM(t), SUM(t * t) FROM totals
 """
 
-# JSON differs by database: the node results of a submission, and reading them.
+def marks_of(result: dict) -> list:
+    """A result's verdicts in brief (Submission.marks): [node, correct, code, ambiguous]."""
+    return [[name, int(bool(node.get("correct"))), node.get("misconception") or None,
+             int(bool(node.get("ambiguous")))]
+            for name, node in result.get("nodes", {}).items()]
+
+
+# JSON differs by database: a submission's marks, and reading them.
 _JSON = {
-    "postgresql": {"nodes": "jsonb_each(s.result -> 'nodes') AS n(key, value)",
-                   "correct": "(n.value ->> 'correct') = 'true'",
-                   "code": "n.value ->> 'misconception'",
-                   "ambiguous": "COALESCE((n.value ->> 'ambiguous') = 'true', FALSE)"},
-    "sqlite": {"nodes": "json_each(s.result, '$.nodes') AS n",
-               "correct": "json_extract(n.value, '$.correct') = 1",
-               "code": "json_extract(n.value, '$.misconception')",
-               "ambiguous": "COALESCE(json_extract(n.value, '$.ambiguous') = 1, 0)"},
+    "postgresql": {"nodes": "jsonb_array_elements(s.marks) AS n(value)",
+                   "node": "n.value ->> 0",
+                   "correct": "(n.value ->> 1) = '1'",
+                   "code": "n.value ->> 2",
+                   "ambiguous": "(n.value ->> 3) = '1'"},
+    "sqlite": {"nodes": "json_each(s.marks) AS n",
+               "node": "json_extract(n.value, '$[0]')",
+               "correct": "json_extract(n.value, '$[1]') = 1",
+               "code": "json_extract(n.value, '$[2]')",
+               "ambiguous": "json_extract(n.value, '$[3]') = 1"},
 }
 
 _GRADED = """
-    SELECT s.id, s.result, a.item_id, a.learner_id,
+    SELECT s.id, s.marks, a.item_id, a.learner_id,
            ROW_NUMBER() OVER (PARTITION BY s.attempt_id ORDER BY s.created_at, s.id)
                AS first_rank,
            ROW_NUMBER() OVER (PARTITION BY s.attempt_id
@@ -115,14 +124,14 @@ _GRADED = """
     JOIN {item} i ON i.id = a.item_id
     WHERE i.quiz_id = %(quiz)s AND s.kind = %(full)s AND s.counted"""
 
-# Every graded submission's node results, read once (the results are large: hints and
-# all) into a small table, then counted two ways: per node how many learners were correct
-# in their first and in their best submission ("s" rows), and per node and code how many
-# submissions made that mistake, by how many learners ("m" rows).
+# Every graded submission's marks (Submission.marks: the results themselves are large,
+# hints and all), read once into a small table, then counted two ways: per node how many
+# learners were correct in their first and in their best submission ("s" rows), and per
+# node and code how many submissions made that mistake, by how many learners ("m" rows).
 _DIAGNOSES_SQL = """
 WITH graded AS ({graded}),
 marks AS (
-    SELECT s.item_id, s.learner_id, s.first_rank, s.best_rank, n.key AS node,
+    SELECT s.item_id, s.learner_id, s.first_rank, s.best_rank, {node} AS node,
            CASE WHEN {correct} THEN 1 ELSE 0 END AS correct, {code} AS code,
            CASE WHEN {ambiguous} THEN 1 ELSE 0 END AS ambiguous
     FROM graded s, {nodes}),

@@ -1,6 +1,7 @@
 """Django settings for backprop-course, configured from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "django_prometheus",
     "simple_history",  # exercises' revision history (exercises.revisions)
+    "axes",
     "exercises",
     "lti_tool",  # django-lti: registrations, deployments, keys, platform users and contexts
     "lti",
@@ -65,10 +67,27 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # After the two above, so it decides first: LTI pages framed by their platform only.
+    "axes.middleware.AxesMiddleware",  # answers a locked-out sign-in with 429
+    # After the CSP and X-Frame-Options middleware, so it decides first: LTI pages framed
+    # by their platform only.
     "lti.framing.LtiFramingMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+
+# Sign-in lock-out for the sign-in page, the admin and the API's token endpoint alike
+# (exercises/auth_backends.py): SIGN_IN_FAILURE_LIMIT wrong passwords from one client
+# address, or for one username, lock that address or username out for
+# SIGN_IN_LOCKOUT_MINUTES; the right password does not get through meanwhile.
+AUTHENTICATION_BACKENDS = [
+    "exercises.auth_backends.SignInLockout",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT") or 10)
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGN_IN_LOCKOUT_MINUTES") or 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
 
 # Everything the pages load comes from this server: no CDN, no inline scripts. KaTeX
 # writes inline styles, hence 'unsafe-inline' for styles only.

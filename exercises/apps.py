@@ -14,3 +14,7 @@ class ExercisesConfig(AppConfig):
         from .grading import i18n
 
         i18n.install(gettext, ngettext, get_language)
+
+        from . import policy_changes
+
+        policy_changes.connect()

@@ -15,6 +15,20 @@ from simple_history.models import HistoricalRecords
 User = settings.AUTH_USER_MODEL
 
 
+class PolicyQuerySet(models.QuerySet):
+    """Bulk updates bypass post_save, so they bump the policy epoch themselves: anything
+    the disclosure rule reads (quizzes, items, exercises) is decided again after any kind
+    of change (exercises/policy_changes.py has the signals for the rest)."""
+
+    def update(self, **kwargs):
+        changed = super().update(**kwargs)
+        if changed:
+            from .disclosure import bump_epoch
+
+            bump_epoch()
+        return changed
+
+
 class Course(models.Model):
     title = models.CharField(max_length=200)
     instructors = models.ManyToManyField(User, related_name="teaching_courses", blank=True)
@@ -50,6 +64,8 @@ class Ask(models.TextChoices):
 
 
 class Exercise(models.Model):
+    objects = PolicyQuerySet.as_manager()
+
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="exercises",
                                null=True, blank=True,
                                help_text="Empty: a shared exercise only staff can see.")
@@ -101,10 +117,14 @@ class Exercise(models.Model):
 
 
 class Variant(models.Model):
-    """One exercise's numbers for one seed, with the engine's solution frozen at creation."""
+    """One exercise's numbers for one seed, with the engine's solution frozen at creation.
+
+    `perturbed`: the seed also jittered the program's literal inputs (a quiz item that asks
+    for fresh numbers on an exercise without randint/choice)."""
 
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="variants")
     seed = models.BigIntegerField()
+    perturbed = models.BooleanField(default=False)
     graph = models.JSONField(help_text="Graph.to_solution(): nodes, data, grads, locals.")
     # When the solution was frozen: at creation, and again when an instructor re-solves the
     # variant after fixing the program (exercises.resolve). Graders cache solutions by
@@ -116,7 +136,7 @@ class Variant(models.Model):
         help_text="The version of the exercise's program the solution was made from.")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["exercise", "seed"],
+        constraints = [models.UniqueConstraint(fields=["exercise", "seed", "perturbed"],
                                                name="one_variant_per_seed")]
 
     def __str__(self):
@@ -125,11 +145,20 @@ class Variant(models.Model):
 
 class Reveal(models.TextChoices):
     IMMEDIATELY = "immediately", "immediately"
+    # Solutions only: the learner has no graded attempt left, has solved it, or the due
+    # date has passed (PrairieLearn's and Moodle's usual setting).
+    AFTER_ATTEMPTS = "after_attempts", "after the last attempt, once solved, or after the due date"
     AFTER_DUE = "after_due", "after the due date"
     NEVER = "never", "never"
 
 
+CORRECTNESS_REVEALS = [(value, label) for value, label in Reveal.choices
+                       if value != Reveal.AFTER_ATTEMPTS]
+
+
 class Quiz(models.Model):
+    objects = PolicyQuerySet.as_manager()
+
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="quizzes")
     title = models.CharField(max_length=200)
     opens_at = models.DateTimeField(null=True, blank=True)
@@ -149,10 +178,15 @@ class Quiz(models.Model):
         help_text="0 none, 1 nudge, 2 formula, 3 worked numbers.")
     follow_through_credit = models.FloatField(
         default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)])
-    show_correctness = models.CharField(max_length=12, choices=Reveal.choices,
-                                        default=Reveal.IMMEDIATELY)
-    show_solution = models.CharField(max_length=12, choices=Reveal.choices,
-                                     default=Reveal.AFTER_DUE)
+    show_correctness = models.CharField(
+        max_length=14, choices=CORRECTNESS_REVEALS, default=Reveal.IMMEDIATELY,
+        help_text="When a learner sees which answers are right and their score.")
+    show_solution = models.CharField(
+        max_length=14, choices=Reveal.choices, default=Reveal.AFTER_ATTEMPTS,
+        help_text="Immediately: as soon as a learner has made one graded submission — with "
+                  "attempts left, they can read the solution and then score full marks on "
+                  "the next try. After the last attempt: once they have no graded attempt "
+                  "left or have solved it (or the quiz is past due).")
     step_through = models.BooleanField(default=True,
                                        help_text="Allow node-by-node practice mode.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -183,6 +217,8 @@ class Quiz(models.Model):
 class QuizItem(models.Model):
     """A fixed exercise, or a pool: one exercise with a tag and difficulty, drawn per learner."""
 
+    objects = PolicyQuerySet.as_manager()
+
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField(default=0)
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, null=True, blank=True,
@@ -191,6 +227,11 @@ class QuizItem(models.Model):
     pool_difficulty = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)])
     points = models.FloatField(default=1, validators=[MinValueValidator(0)])
+    perturb = models.BooleanField(
+        default=False, verbose_name="perturb inputs",
+        help_text="Fresh numbers for this quiz: each learner's inputs are jittered from the "
+                  "program's (for an exercise without randint/choice that another quiz or "
+                  "practice also uses).")
 
     class Meta:
         ordering = ["quiz", "position", "id"]
@@ -231,6 +272,10 @@ class Attempt(models.Model):
     clock_started_at = models.DateTimeField(null=True, blank=True)
     # The latest manual override (ScoreOverride), which counts instead of best_score.
     override_score = models.FloatField(null=True, blank=True)
+    # What the learner may learn here, decided by exercises.disclosure when the attempt
+    # starts and again when a quiz, item, exercise or enrolment changes (PolicyEpoch):
+    # never per request, so the submission path reads it with the attempt.
+    disclosure = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-started_at", "id"]
@@ -362,6 +407,26 @@ def key_prefix(key: str) -> str:
     """What a key is looked up by: its part before the dot (keys made before keys were
     hashed have none: their first 8 characters, as their migration stored them)."""
     return key.split(".", 1)[0][:8]
+
+
+class PolicyEpoch(models.Model):
+    """One row counting changes to anything the disclosure rule reads (quizzes, items,
+    exercises, enrolments). An attempt's stored disclosure is current while it was decided
+    at the current count; the submission path reads the count in its one attempt query."""
+
+    value = models.BigIntegerField(default=0)
+
+
+class ProvisionedAccount(models.Model):
+    """Who made a learner's account (an instructor, or a course's integration key): they
+    may enrol it in their other courses by username; nobody else may."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="provisioned")
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_by_key = models.ForeignKey("IntegrationToken", on_delete=models.SET_NULL,
+                                       null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
 
 
 class FloorPing(models.Model):

@@ -1,7 +1,8 @@
 """Reads that respect permissions and quiz policy.
 
-Everything a learner is shown passes through `learner_graph` or `learner_result`, which
-are the only places that decide whether a gradient may be seen.
+What a learner may learn about their numbers is decided in one place, `disclosure`
+(exercises/disclosure.py, re-exported here); everything a learner is shown passes through
+`learner_graph`, `learner_result` and the helpers below, which ask it.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from . import accommodations
-from .grading import RULES
-from .models import Ask, Attempt, Course, Exercise, Quiz, QuizItem, Reveal, Submission
+from .disclosure import Disclosure, disclosure
+from .grading import RULES, prepare
+from .grading.hints import FORMULA_LEVEL
+from .models import Ask, Attempt, Course, Exercise, Quiz, QuizItem, Submission
+
+__all__ = ["Disclosure", "disclosure"]  # and everything below
 
 # What each code says the learner did ("It looks like you …"): the catalogue's own words.
 MISCONCEPTION_WORDS = {rule.code: rule.summary for rule in RULES}
@@ -72,6 +77,37 @@ def attempts_for(user) -> QuerySet[Attempt]:
     taught = Q(item__quiz__course__instructors=user) | Q(exercise__course__instructors=user)
     return Attempt.objects.filter(mine | taught).distinct().select_related(
         "variant", "exercise", "item__quiz")
+
+
+def enrollable_user(caller, username: str):
+    """The account with this username if `caller` may enrol it, else None (whether it
+    exists or not: the API answers both alike). An instructor may enrol accounts they
+    made and members of courses they teach; an integration key (an IntegrationToken),
+    accounts it made and members of its own course; a superuser, anyone."""
+    from .models import IntegrationToken
+
+    User = get_user_model()
+    if isinstance(caller, IntegrationToken):
+        mine = Q(provisioned__created_by_key=caller) | Q(enrolled_courses=caller.course_id) | Q(
+            teaching_courses=caller.course_id)
+    elif caller.is_superuser:
+        mine = Q()
+    else:
+        taught = Course.objects.filter(instructors=caller).values("pk")
+        mine = (Q(provisioned__created_by=caller) | Q(enrolled_courses__in=taught)
+                | Q(teaching_courses__in=taught))
+    return User.objects.filter(mine, username=username, is_active=True).distinct().first()
+
+
+def users_for(user) -> QuerySet:
+    """The accounts an instructor may see and pick in the admin (a course's people): those
+    in courses they teach and those they made; a superuser, everyone."""
+    User = get_user_model()
+    if user.is_superuser:
+        return User.objects.all()
+    taught = Course.objects.filter(instructors=user).values("pk")
+    return User.objects.filter(Q(enrolled_courses__in=taught) | Q(teaching_courses__in=taught)
+                               | Q(provisioned__created_by=user) | Q(pk=user.pk)).distinct()
 
 
 def regradable_attempts(exercise: Exercise, user) -> QuerySet[Attempt]:
@@ -137,19 +173,18 @@ def learner_items(user, quiz: Quiz) -> list[tuple[QuizItem, Attempt | None]]:
 
 # -- what a learner may see ----------------------------------------------------------------
 def reveals_correctness(attempt: Attempt, now=None) -> bool:
-    quiz = attempt.item.quiz if attempt.item_id else None
-    return quiz is None or accommodations.reveals(attempt, quiz, quiz.show_correctness,
-                                                  now)
+    return disclosure(attempt, now).shows_correctness(now)
 
 
 def reveals_solution(attempt: Attempt, now=None) -> bool:
     """"Immediately" means once the learner has made a graded submission (or solved it):
     a solution shown before any try would be an answer key, not feedback."""
-    quiz = attempt.item.quiz if attempt.item_id else None
-    setting = quiz.show_solution if quiz else Reveal.IMMEDIATELY
-    if setting == Reveal.IMMEDIATELY:
-        return attempt.solved or attempt.graded_count > 0
-    return accommodations.reveals(attempt, quiz, setting, now)
+    return disclosure(attempt, now).solution_shown(attempt, now)
+
+
+def step_allowed(attempt: Attempt, now=None) -> bool:
+    decided = disclosure(attempt, now)
+    return decided.home and decided.step_through and not closed_reason(attempt, now)
 
 
 def closed_reason(attempt: Attempt, now=None) -> str:
@@ -177,10 +212,9 @@ def solution_graph(solution: dict, ask: str = Ask.GRAD) -> dict:
 
 
 def submissions_left(attempt: Attempt) -> int | None:
-    """Graded submissions still allowed on this attempt; None means unlimited."""
-    allowed = accommodations.attempts_allowed(
-        attempt, attempt.item.quiz if attempt.item_id else None)
-    return None if allowed is None else max(0, allowed - attempt.graded_count)
+    """Graded submissions still allowed on this attempt; None means unlimited (0 where
+    these numbers' answers are taken by another quiz)."""
+    return disclosure(attempt).submissions_left(attempt)
 
 
 def learner_graph(solution: dict, ask: str = Ask.GRAD) -> dict:
@@ -206,26 +240,61 @@ def solution_values(solution: dict) -> dict:
 
 
 _VERDICT_KEYS = ("valid", "error", "answer")
+# What level 0 ("only ✓/✗") leaves out of a node's result.
+_DIAGNOSIS_KEYS = ("misconception", "explanation", "also", "upstream", "hint", "hint_latex",
+                   "ambiguous")
 
 
 def learner_result(submission: Submission, now=None) -> dict:
-    """A submission's result as its learner may see it under the quiz policy."""
+    """A submission's result as its learner may see it: the disclosure rule decides."""
     result = submission.result
     attempt = submission.attempt
-    if reveals_correctness(attempt, now):
+    if not submission.valid:
+        # Unreadable answers: only which boxes could not be read, never a verdict.
+        return {"valid": False, "score": None, "errors": result.get("errors", {}),
+                "nodes": {name: {k: node.get(k) for k in _VERDICT_KEYS if k in node}
+                          for name, node in result.get("nodes", {}).items()
+                          if node.get("valid") is False}}
+    decided = disclosure(attempt, now)
+    if not decided.shows_correctness(now):
+        nodes = {name: {k: node.get(k) for k in _VERDICT_KEYS if k in node}
+                 for name, node in result.get("nodes", {}).items()}
+        later = ("this quiz does not show results" if decided.correctness_at == "never"
+                 else "results are shown after the due date")
+        return {"received": True, "score": None, "nodes": nodes,
+                "message": f"Your answers are saved; {later}."}
+    shown = dict(result)
+    level = min(decided.hint_level, result.get("hint_level", decided.hint_level))
+    if level < result.get("hint_level", level):
+        result = _regraded_hints(submission, level)  # the policy got stricter since
         shown = dict(result)
-        if not reveals_solution(attempt, now):
-            level = result.get("hint_level", 3)
-            shown["nodes"] = {name: _without_answers(node, level)
-                              for name, node in result.get("nodes", {}).items()}
-        else:
-            shown["nodes"] = {name: _learner_node(node)
-                              for name, node in result.get("nodes", {}).items()}
-        return shown
-    nodes = {name: {k: node.get(k) for k in _VERDICT_KEYS if k in node}
-             for name, node in result.get("nodes", {}).items()}
-    return {"received": True, "score": None, "nodes": nodes,
-            "message": "Your answers are saved; results are shown after the due date."}
+    if not decided.solution_shown(attempt, now):
+        shown["nodes"] = {name: _without_answers(node, level)
+                          for name, node in result.get("nodes", {}).items()}
+    else:
+        shown["nodes"] = {name: _learner_node(node)
+                          for name, node in result.get("nodes", {}).items()}
+    if level == 0:
+        shown["nodes"] = {name: {k: v for k, v in node.items() if k not in _DIAGNOSIS_KEYS}
+                          for name, node in shown["nodes"].items()}
+    shown["hint_level"] = level
+    return shown
+
+
+def _regraded_hints(submission: Submission, level: int) -> dict:
+    """The stored result graded again at a lower hint level (the verdicts are the same:
+    hints never change them)."""
+    from . import services
+    from .grading import grade
+
+    attempt = submission.attempt
+    policy = services.grading_policy(attempt)
+    policy = type(policy)(tolerance=policy.tolerance, hint_level=level,
+                          follow_through_credit=policy.follow_through_credit)
+    solved = prepare(attempt.variant.graph)
+    ask = submission.result.get("ask", "grad")
+    asked = list(submission.result.get("nodes", {}))
+    return grade(solved, submission.raw_answers, policy, asked=asked, ask=ask)
 
 
 _FORMULA_KEYS = ("hint_formula", "hint_formula_latex")
@@ -244,7 +313,7 @@ def _without_answers(node: dict, hint_level: int) -> dict:
     a result stored before the grader did has none, so its hint stays blank."""
     shown = {k: v for k, v in node.items()
              if k not in ("expected", "correct_value", *_FORMULA_KEYS)}
-    if hint_level >= 3 and shown.get("hint"):
+    if hint_level > FORMULA_LEVEL and shown.get("hint"):
         # A level-3 hint works the numbers through to the node's correct value.
         formula = node.get("hint_formula") or None
         shown["hint"] = formula
@@ -326,12 +395,15 @@ def item_statistics(quiz: Quiz, items=None) -> list[dict]:
 def quiz_progress(user, quizzes) -> dict[int, dict]:
     """Per quiz: items done and the learner's points, for the dashboard (one query)."""
     attempts = Attempt.objects.filter(learner=user, item__quiz__in=quizzes).select_related(
-        "item")
+        "item__quiz")
     progress: dict[int, dict] = defaultdict(lambda: {"attempted": 0, "solved": 0,
-                                                     "points": 0.0})
+                                                     "points": 0.0, "shows_scores": True})
     for attempt in attempts:
         entry = progress[attempt.item.quiz_id]
         entry["attempted"] += 1
+        if not reveals_correctness(attempt):
+            entry["shows_scores"] = False  # a partial score would tell what the rest is
+            continue
         entry["solved"] += int(attempt.solved)
         entry["points"] += attempt.score * attempt.item.points
     return progress
@@ -344,3 +416,56 @@ def quizzes_with_items(user) -> QuerySet[Quiz]:
 
 def now():
     return timezone.now()
+
+
+# Arithmetic the item page offers as examples of what a box accepts; the first few that
+# are not one of the page's own answers are shown (an example must never be an answer).
+_EXAMPLES = ("2/3", "-0.25", "1.5*(2 - 0.4)", "0.3*(1 - 0.3)", "4 + 6*2", "7/8", "-1.2*3")
+
+
+def input_examples(solution: dict, count: int = 2) -> list[str]:
+    from .grading import read_answer
+
+    values = [n[key] for n in solution["nodes"] for key in ("data", "grad")
+              if n.get(key) is not None]
+    chosen = []
+    for example in _EXAMPLES:
+        value = read_answer(example).value
+        if all(abs(value - v) > 1e-3 * max(1.0, abs(v)) for v in values):
+            chosen.append(example)
+        if len(chosen) == count:
+            break
+    return chosen
+
+
+def shared_number_warnings(quiz: Quiz, now=None) -> list[str]:
+    """For the admin: fixed-number exercises (no randint/choice, not perturbed) that this
+    quiz shares with another running quiz under a different policy. The same numbers
+    in both means answers are taken only in the stricter one while both run (the
+    disclosure rule); perturbing this quiz's item gives it numbers of its own."""
+    from . import services
+    from .disclosure import Place
+
+    now = now or timezone.now()
+    warnings = []
+    items = quiz.items.filter(exercise__isnull=False, perturb=False).select_related(
+        "exercise", "quiz")
+    for item in items:
+        if services.has_random_inputs(item.exercise):
+            continue
+        others = QuizItem.objects.filter(exercise=item.exercise, perturb=False).exclude(
+            quiz=quiz).filter(Q(quiz__due_at__isnull=True) | Q(quiz__due_at__gt=now)
+                              ).select_related("quiz")
+        mine = Place(item, quiz).strictness()[:-1]
+        for other in others:
+            theirs = Place(other, other.quiz).strictness()[:-1]
+            if theirs == mine:
+                continue
+            which = "stricter" if theirs > mine else "more lenient"
+            warnings.append(
+                f"“{item.exercise}” has no randint/choice, so learners get the same numbers "
+                f"here and in the {which} quiz “{other.quiz}”. While both run, answers for "
+                "those numbers are taken only in the stricter quiz, and both show only what "
+                "it allows. Tick “perturb inputs” on this item to give this quiz fresh "
+                "numbers.")
+    return warnings

@@ -12,23 +12,31 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from lti import grade_sync
 
-from . import accommodations, exercise_kinds, metrics, revisions, selectors
-from .engine import ProgramError, is_mermaid, parse, solve_text
-from .grading import GradingPolicy, SettingError, Settings, Solved, Tolerance, grade, prepare
+from . import accommodations, disclosure, exercise_kinds, metrics, revisions, selectors
+from .engine import ProgramError, build_text, is_mermaid, parse, solve_text
+from .engine.perturb import perturbed as perturbed_graph
+from .grading import (
+    GradingPolicy,
+    SettingError,
+    Settings,
+    Solved,
+    Tolerance,
+    grade,
+    prepare,
+    read_answer,
+)
 from .models import (
     Ask,
     Attempt,
     Course,
     Exercise,
-    Quiz,
+    ProvisionedAccount,
     QuizItem,
     Regrade,
-    Reveal,
     Submission,
     Tag,
     Variant,
@@ -69,9 +77,12 @@ class NotAllowed(ServiceError):
 
 
 # -- exercises --------------------------------------------------------------------------
-def solve_source(source: str, seed: int = 0):
-    """The solved graph of a program or diagram; ProgramError becomes InvalidProgram."""
+def solve_source(source: str, seed: int = 0, perturb: bool = False):
+    """The solved graph of a program or diagram; ProgramError becomes InvalidProgram.
+    `perturb`: its literal inputs jittered from the seed (a perturbed quiz item)."""
     try:
+        if perturb:
+            return perturbed_graph(lambda: build_text(source, seed=seed), seed)
         return solve_text(source, seed=seed)
     except ProgramError as exc:
         raise InvalidProgram(exc) from None
@@ -164,12 +175,22 @@ def duplicate_exercise(exercise: Exercise, author=None) -> Exercise:
     return copy
 
 
-def variant_seed(exercise: Exercise, learner_id: int | None, salt: str = "") -> int:
-    """Every learner gets their own numbers, the same ones on every reload."""
-    if not has_random_inputs(exercise) or learner_id is None:
+def variant_seed(exercise: Exercise, learner_id: int | None, salt: str = "",
+                 perturb: bool = False) -> int:
+    """Every learner gets their own numbers, the same ones on every reload. An exercise
+    without randint/choice has one set of numbers (seed 0) unless a quiz item perturbs it."""
+    if learner_id is None or not (perturb or has_random_inputs(exercise)):
         return 0
     digest = hashlib.sha256(f"{exercise.pk}:{learner_id}:{salt}".encode()).hexdigest()
     return int(digest[:12], 16)
+
+
+def item_seed(exercise: Exercise, learner_id: int, item: QuizItem | None) -> tuple[int, bool]:
+    """(seed, perturbed) of the variant a learner gets at a quiz item (None: practice)."""
+    if item is None:
+        return variant_seed(exercise, learner_id, "practice"), False
+    perturb = item.perturb and not has_random_inputs(exercise)
+    return variant_seed(exercise, learner_id, f"item:{item.pk}", perturb), perturb
 
 
 def has_random_inputs(exercise: Exercise) -> bool:
@@ -185,14 +206,15 @@ def source_has_random_inputs(source: str) -> bool:
         return False
 
 
-def get_or_create_variant(exercise: Exercise, seed: int) -> Variant:
+def get_or_create_variant(exercise: Exercise, seed: int, perturbed: bool = False) -> Variant:
     """The frozen solution for (exercise, seed): computed once, never recomputed (a variant
     made before its exercise asked an update or a nudge gets those numbers added, once)."""
-    existing = Variant.objects.filter(exercise=exercise, seed=seed).first()
+    key = {"exercise": exercise, "seed": seed, "perturbed": perturbed}
+    existing = Variant.objects.filter(**key).first()
     if existing:
         _with_frozen(exercise, existing)
         return existing
-    graph = solve_source(exercise.source, seed)
+    graph = solve_source(exercise.source, seed, perturb=perturbed)
     try:
         solution = exercise_kinds.solution(exercise, graph)
     except ProgramError as exc:
@@ -201,10 +223,10 @@ def get_or_create_variant(exercise: Exercise, seed: int) -> Variant:
         raise ServiceError(str(exc)) from None
     try:
         with transaction.atomic():
-            return Variant.objects.create(exercise=exercise, seed=seed, graph=solution,
+            return Variant.objects.create(**key, graph=solution,
                                           revision_id=revisions.current_id(exercise))
     except IntegrityError:  # made concurrently by another request: use that one
-        return Variant.objects.get(exercise=exercise, seed=seed)
+        return Variant.objects.get(**key)
 
 
 def variant_solution(exercise: Exercise, variant: Variant) -> dict:
@@ -234,18 +256,23 @@ def asked_nodes(exercise: Exercise, solution: dict | Solved) -> list[str]:
 # -- learners and courses --------------------------------------------------------------
 @transaction.atomic
 def create_learner(*, username: str, password: str, email: str = "",
-                   course: Course | None = None):
+                   course: Course | None = None, created_by=None, created_by_key=None):
+    """A new account, recorded as made by an instructor or an integration key: they may
+    later enrol it in their other courses (selectors.enrollable_user)."""
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(f"the username '{username}' is taken", field="username")
     user = User.objects.create_user(username=username, password=password, email=email)
+    ProvisionedAccount.objects.create(user=user, created_by=created_by,
+                                      created_by_key=created_by_key)
     if course is not None:
         course.learners.add(user)
     return user
 
 
 def enroll_learner(course: Course, user) -> bool:
-    """Add an existing user to a course's learners; False if they were enrolled already."""
+    """Add a user to a course's learners (the caller found them with
+    selectors.enrollable_user); False if they were enrolled already."""
     if course.learners.filter(pk=user.pk).exists():
         return False
     course.learners.add(user)
@@ -272,7 +299,7 @@ def pool_candidates(item: QuizItem):
     return candidates
 
 
-def _pool_exercise(item: QuizItem, learner) -> Exercise:
+def pool_exercise(item: QuizItem, learner) -> Exercise:
     ids = list(pool_candidates(item).values_list("id", flat=True))
     if not ids:
         raise ServiceError(f"the pool '{item}' has no exercises")
@@ -290,73 +317,58 @@ def start_attempt(learner, *, item: QuizItem | None = None,
             return existing, False
         if not item.quiz.is_open():
             raise NotAllowed("this quiz is not open yet")
-        exercise = item.exercise or _pool_exercise(item, learner)
-        salt = f"item:{item.pk}"
+        exercise = item.exercise or pool_exercise(item, learner)
     else:
         existing = Attempt.objects.filter(learner=learner, exercise=exercise,
                                           item__isnull=True).first()
         if existing:
             return existing, False
-        salt = "practice"
-    variant = get_or_create_variant(exercise, variant_seed(exercise, learner.pk, salt))
+    variant = get_or_create_variant(exercise, *item_seed(exercise, learner.pk, item))
     limits = accommodations.new_attempt_fields(learner, item.quiz) if item is not None else {}
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(learner=learner, item=item, exercise=exercise,
                                              variant=variant, **limits)
-            return attempt, True
     except IntegrityError:  # a double click made it already
         lookup = {"item": item} if item is not None else {"exercise": exercise,
                                                          "item__isnull": True}
         return Attempt.objects.get(learner=learner, **lookup), False
+    disclosure.disclosure(attempt)  # decided now, so submissions find it stored
+    return attempt, True
 
 
-def start_practice(learner, exercise: Exercise, now=None) -> tuple[Attempt, bool]:
-    """Practice on an exercise outside any quiz. Practice shows results and the solution
-    at once and allows unlimited tries, so it is refused while a quiz that is not past due
-    uses the exercise (as an item or through a pool) with any stricter rule — otherwise a
-    learner could practise an exam's exercise first. Its instructors may always try it."""
-    if exercise.course_id is None or not exercise.course.instructors.filter(
-            pk=learner.pk).exists():
-        quiz = _stricter_quiz_using(exercise, now or timezone.now())
-        if quiz is not None:
-            raise NotAllowed(f"this exercise is part of the quiz '{quiz.title}': "
-                             "work on it there")
+def start_practice(learner, exercise: Exercise) -> tuple[Attempt, bool]:
+    """Practice on an exercise outside any quiz: results and the solution at once, tries
+    unlimited — unless its numbers are in a running quiz for this learner, where the
+    disclosure rule hands them to that quiz (the practice attempt then takes no answers)."""
     return start_attempt(learner, exercise=exercise)
 
 
-def _stricter_quiz_using(exercise: Exercise, now) -> Quiz | None:
-    uses = Q(items__exercise=exercise)
-    if exercise.course_id is None:
-        uses |= Q(items__pool_tag__in=exercise.tags.all())
-    else:
-        uses |= Q(items__pool_tag__in=exercise.tags.all(), course_id=exercise.course_id)
-    stricter = (~Q(show_solution=Reveal.IMMEDIATELY) | ~Q(show_correctness=Reveal.IMMEDIATELY)
-                | Q(attempts_allowed__isnull=False) | Q(time_limit_minutes__isnull=False)
-                | Q(quiz_time_limit_minutes__isnull=False)
-                | Q(retry_penalty__gt=0) | Q(hint_level__lt=2))
-    running = Q(due_at__isnull=True) | Q(due_at__gt=now)
-    return Quiz.objects.filter(uses, stricter, running).order_by("id").first()
-
-
-def grading_policy(attempt: Attempt) -> GradingPolicy:
+def grading_policy(attempt: Attempt, decided: disclosure.Disclosure | None = None
+                   ) -> GradingPolicy:
+    """The exercise's tolerance, the place's follow-through credit, and the hint level the
+    disclosure rule allows for these numbers."""
     exercise = attempt.exercise
     tolerance = None  # the kind's default (kinds.py) unless the exercise sets its own
     if exercise_kinds.has_own_tolerance(exercise):
         tolerance = Tolerance(rel=exercise.tolerance_rel, abs=exercise.tolerance_abs,
                               sig_figs=exercise.tolerance_sig_figs)
+    decided = decided or disclosure.disclosure(attempt)
     quiz = attempt.item.quiz if attempt.item_id else None
-    if quiz is None:
-        return GradingPolicy(tolerance=tolerance)
-    return GradingPolicy(tolerance=tolerance, hint_level=quiz.hint_level,
-                         follow_through_credit=quiz.follow_through_credit)
+    credit = quiz.follow_through_credit if quiz else GradingPolicy().follow_through_credit
+    return GradingPolicy(tolerance=tolerance, hint_level=decided.hint_level,
+                         follow_through_credit=credit)
 
 
-def _check_open(attempt: Attempt, now) -> Quiz | None:
+def _check_open(attempt: Attempt, now, decided: disclosure.Disclosure, kind: str) -> None:
     reason = selectors.closed_reason(attempt, now)
     if reason:
         raise Conflict(reason)
-    return attempt.item.quiz if attempt.item_id else None
+    if not decided.home:
+        raise Conflict(decided.elsewhere)
+    if kind == Submission.Kind.STEP and not decided.step_through:
+        raise NotAllowed("Step-through is not offered here: it is only where tries are "
+                         "unlimited, cost nothing and are checked at once.")
 
 
 _PREPARED: dict[tuple, Solved] = {}  # variant → its solution, read for the grader
@@ -393,11 +405,13 @@ def submit(attempt: Attempt, answers: dict, *, kind: str = Submission.Kind.FULL)
     return _grade_and_store(attempt, answers, kind)
 
 
-def submit_own(learner, attempt_id: int, answers: dict, *, given: str = "grads") -> Submission:
-    """The API's submission to the learner's own attempt (`given`: "answers", or "grads" or
-    "data", the older fields for those kinds), read with its exercise and quiz in one
-    query: this is the hot path of a quiz's last minute. NotYours when the attempt is not
-    the learner's."""
+def submit_own(learner, attempt_id: int, answers: dict, *, given: str = "grads",
+               kind: str = Submission.Kind.FULL) -> Submission:
+    """The one way a learner answers (the API, which the pages call too): a submission or
+    a step check (`kind`) on their own attempt (`given`: "answers", or "grads" or "data",
+    the older fields for those kinds), read with its exercise, quiz and stored disclosure
+    in one query: this is the hot path of a quiz's last minute. NotYours when the attempt
+    is not the learner's."""
     _check_shape(answers)
     attempt = read_own_attempt(attempt_id, learner.pk)
     if attempt is None:
@@ -407,7 +421,7 @@ def submit_own(learner, attempt_id: int, answers: dict, *, given: str = "grads")
     if given != "answers" and given not in legacy.get(ask, ()):
         fix = "send grads" if ask in (Ask.GRAD, Ask.BOTH) else "send answers"
         raise ServiceError(f"this exercise asks for {_ASKS_FOR[ask]}: {fix}", field=given)
-    return _grade_and_store(attempt, answers, Submission.Kind.FULL)
+    return _grade_and_store(attempt, answers, kind)
 
 
 _ASKS_FOR = {Ask.GRAD: "gradients", Ask.BOTH: "gradients", Ask.DATA: "forward values",
@@ -431,28 +445,39 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
     without holding a lock while grading. One that lost the race reads the counters again
     and is counted anew; its grading stands, as it does not depend on them."""
     now = timezone.now()
-    quiz = _check_open(attempt, now)
+    decided = disclosure.disclosure(attempt, now)
+    _check_open(attempt, now, decided, kind)
+    quiz = attempt.item.quiz if attempt.item_id else None
     solved = prepared(attempt.variant, attempt.exercise)
     ask = exercise_kinds.kind_of(attempt.exercise.ask).name
     asked = asked_nodes(attempt.exercise, solved)
     if kind == Submission.Kind.STEP:
-        if not answers:
-            raise ServiceError("a step check needs one answer")
+        if len(answers) != 1:
+            raise ServiceError("a step check takes exactly one answer")
         unknown = [name for name in answers if name not in asked]
         if unknown:
             raise ServiceError(f"not asked in this exercise: {', '.join(unknown)}")
         asked = [name for name in asked if name in answers]
-    with metrics.GRADING_SECONDS.time():
-        result = grade(solved, answers, grading_policy(attempt), asked=asked, ask=ask)
+    unreadable = _unreadable(answers, asked)
+    if unreadable:
+        # Nothing else is graded: a free submission must not tell whether the readable
+        # answers are right (not in its result, not in how long it takes).
+        result = {"valid": False, "errors": unreadable, "score": 0.0, "nodes": {
+            name: {"valid": False, "error": error, "answer": _as_text(answers.get(name))}
+            for name, error in unreadable.items()}}
+    else:
+        with metrics.GRADING_SECONDS.time():
+            result = grade(solved, answers, grading_policy(attempt, decided), asked=asked,
+                           ask=ask)
     valid = result.get("valid", True)
     counted = valid and kind == Submission.Kind.FULL
     raw_score = float(result.get("score", 0)) if valid else 0.0
     parsed = {name: node.get("value") for name, node in result.get("nodes", {}).items()}
     marks = marks_of(result) if valid else []
-    allowed = accommodations.attempts_allowed(attempt, quiz)
+    limit = decided.attempts_allowed  # the strictest place's, with the learner's extra ones
     for _ in range(_RACES):
-        if counted and allowed is not None and attempt.graded_count >= allowed:
-            raise Conflict(f"no attempts left: {allowed} allowed")
+        if counted and limit is not None and attempt.graded_count >= limit:
+            raise Conflict(f"no attempts left: {limit} allowed")
         penalty = quiz.retry_penalty * attempt.graded_count if quiz and counted else 0.0
         score = max(0.0, raw_score - penalty) if counted else 0.0
         submission = Submission(
@@ -480,6 +505,19 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
     if not valid:
         raise InvalidAnswers(submission, result.get("errors", {}))
     return submission
+
+
+def _unreadable(answers: dict, asked: list[str]) -> dict[str, str]:
+    errors = {}
+    for name in asked:
+        read = read_answer(answers.get(name))
+        if not read.valid:
+            errors[name] = read.error
+    return errors
+
+
+def _as_text(raw) -> str | None:
+    return None if raw is None else str(raw)
 
 
 def regrade_exercise(exercise: Exercise, *, by=None, reason: str = "",

@@ -15,22 +15,25 @@ from __future__ import annotations
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from .models import Attempt, Exercise, Quiz, QuizItem, Submission, Variant
+from .models import Attempt, Exercise, PolicyEpoch, Quiz, QuizItem, Submission, Variant
 
 # Model, alias, how it is joined to the attempt, and the fields grading and the response
 # read (None: all). The others (an exercise's program, the variant's large frozen
 # solution, which services.prepared keeps per process) are left deferred: they load on
-# first use, as with the ORM's defer().
+# first use, as with the ORM's defer(). The policy epoch (one row) says whether the
+# disclosure stored on the attempt is still current (exercises.disclosure).
 _JOINS = (
     (Attempt, "a", "", None),
     (Exercise, "e", "JOIN {table} e ON e.id = a.exercise_id",
      ("id", "ask", "asked_nodes", "tolerance_rel", "tolerance_abs", "tolerance_sig_figs")),
     (QuizItem, "i", "LEFT JOIN {table} i ON i.id = a.item_id", ("id", "quiz_id")),
     (Quiz, "q", "LEFT JOIN {table} q ON q.id = i.quiz_id",
-     ("id", "due_at", "time_limit_minutes", "quiz_time_limit_minutes", "attempts_allowed",
-      "retry_penalty", "hint_level", "follow_through_credit", "show_correctness",
-      "show_solution")),
-    (Variant, "v", "JOIN {table} v ON v.id = a.variant_id", ("id", "created_at")),
+     ("id", "title", "due_at", "time_limit_minutes", "quiz_time_limit_minutes",
+      "attempts_allowed", "retry_penalty", "hint_level", "follow_through_credit",
+      "show_correctness", "show_solution", "step_through")),
+    (Variant, "v", "JOIN {table} v ON v.id = a.variant_id",
+     ("id", "created_at", "exercise_id", "seed", "perturbed")),
+    (PolicyEpoch, "pe", "LEFT JOIN {table} pe ON pe.id = 1", ("id", "value")),
 )
 # What a submission changes on its attempt; the first three are also what must not have
 # changed since they were read (a concurrent submission, or a regrade raising best_score).
@@ -129,9 +132,10 @@ def read_own_attempt(attempt_id: int, learner_id: int) -> Attempt | None:
     for reader in sql.readers:
         built.append(reader.build(db, row, start))
         start += len(reader.names)
-    attempt, exercise, item, quiz, variant = built
+    attempt, exercise, item, quiz, variant, epoch = built
     attempt.exercise = exercise
     attempt.variant = variant
+    attempt._policy_epoch = epoch.value if epoch is not None else 0
     if item is not None:
         item.quiz = quiz
         attempt.item = item

@@ -1,25 +1,23 @@
 """The learner's pages: dashboard → quiz → item (the graph, answers, feedback).
 
 Views read input, call `services` (writes) and `selectors` (what may be seen), and
-render. What a learner may see of a solution is decided in `selectors` only: the item page
-draws `selectors.learner_graph` and adds gradients solely when `reveals_solution` says so.
-The form POST works without JavaScript; the `.json` endpoints let the page update in place.
+render. What a learner may see is decided by the disclosure rule only (`selectors`): the
+item page draws `selectors.learner_graph` and adds gradients solely when
+`reveals_solution` says so. The pages take no answers themselves: the item page's script
+sends them to the versioned API (/api/v1/attempts/<id>/submissions/, session
+authentication with CSRF), the one way in for every learner action, and then reads this
+page again for the feedback it renders.
 """
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .engine.numbers import format_number
-from .learner_forms import AnswersForm
 from .models import Ask, Attempt, Exercise, QuizItem, Submission
 
 ITEM_TEMPLATE = "exercises/item.html"
@@ -34,10 +32,11 @@ def dashboard(request):
     progress = selectors.quiz_progress(user, quizzes)
     by_course: dict[int, list] = {}
     for quiz in quizzes:
-        done = progress.get(quiz.pk) or {"attempted": 0, "solved": 0, "points": 0.0}
+        done = progress.get(quiz.pk) or {"attempted": 0, "solved": 0, "points": 0.0,
+                                         "shows_scores": True}
         by_course.setdefault(quiz.course_id, []).append({
             "quiz": quiz, "progress": done,
-            "shows_scores": quiz.reveals(quiz.show_correctness),
+            "shows_scores": quiz.reveals(quiz.show_correctness) and done["shows_scores"],
             "past_due": quiz.is_past_due(), "open": quiz.is_open()})
     courses = [{"course": course, "quizzes": by_course.get(course.pk, [])}
                for course in selectors.courses_for(user)]
@@ -52,16 +51,17 @@ def quiz_detail(request, quiz_id: int):
     # A pool item's exercise is known once its attempt exists: one query for all titles.
     drawn = Exercise.objects.only("id", "title").in_bulk(
         [a.exercise_id for item, a in pairs if a and not item.exercise_id])
-    shows_scores = quiz.reveals(quiz.show_correctness)
-    rows, points = [], 0.0
+    rows, points, shows_scores = [], 0.0, True
     for number, (item, attempt) in enumerate(pairs, start=1):
         exercise = item.exercise or (drawn.get(attempt.exercise_id) if attempt else None)
-        if attempt and shows_scores:
+        shows = attempt is None or selectors.reveals_correctness(attempt)
+        shows_scores = shows_scores and shows
+        if attempt and shows:
             points += attempt.best_score * item.points
         rows.append({"number": number, "item": item, "attempt": attempt,
                      "title": exercise.title if exercise else str(item.pool_tag),
                      "difficulty": exercise.difficulty if exercise else
-                     item.pool_difficulty, "status": _item_status(attempt, shows_scores)})
+                     item.pool_difficulty, "status": _item_status(attempt, shows)})
     next_row = next((row for row in rows if row["status"] != "solved"), None)
     return render(request, "exercises/quiz.html", {
         "quiz": quiz, "rows": rows, "shows_scores": shows_scores, "points": points,
@@ -141,14 +141,15 @@ def _render_attempt(request, attempt: Attempt, *, answers: dict | None = None,
         if selectors.reveals_solution(attempt) else None,
         "submitted_at": latest.created_at.timestamp() * 1000 if latest else 0,
         "nav": _neighbours(attempt),
+        "input_examples": selectors.input_examples(solution),
     }
     context.update(attempt_state(attempt, latest, result))
     context["config"] = {
         "attempt": attempt.pk, "ask": context["ask"], "output": solution["output"],
         "submittedAt": context["submitted_at"], "stepAllowed": context["step_allowed"],
         "closed": bool(context["closed"]),
-        "submitUrl": reverse("exercises:submit_json", args=[attempt.pk]),
-        "stepUrl": reverse("exercises:step_json", args=[attempt.pk])}
+        "submitUrl": reverse("api:attempt-submissions", args=[attempt.pk]),
+        "pageUrl": request.path}
     return render(request, ITEM_TEMPLATE, context, status=status)
 
 
@@ -166,10 +167,10 @@ def _given_answers(exercise: Exercise, solution: dict, asked: list[str],
 
 def attempt_state(attempt: Attempt, latest: Submission | None, result: dict | None) -> dict:
     """Score, attempts left and whether answers can still be sent, for the summary."""
-    quiz = attempt.item.quiz if attempt.item_id else None
+    decided = selectors.disclosure(attempt)
     shows = selectors.reveals_correctness(attempt)
     left = selectors.submissions_left(attempt)
-    closed = selectors.closed_reason(attempt)
+    closed = selectors.closed_reason(attempt) or ("" if decided.home else decided.elsewhere)
     deadline = selectors.attempt_deadline(attempt)
     if not closed and left == 0:
         closed = "You have used every attempt for this exercise."
@@ -181,7 +182,7 @@ def attempt_state(attempt: Attempt, latest: Submission | None, result: dict | No
         "solved": attempt.solved if shows else None, "graded_count": attempt.graded_count,
         "correct_count": sum(1 for n in nodes.values() if n.get("correct")),
         "node_count": len(nodes), "result_message": (result or {}).get("message", ""),
-        "step_allowed": shows and not closed and (quiz is None or quiz.step_through),
+        "step_allowed": not closed and selectors.step_allowed(attempt),
         "points": attempt.item.points if attempt.item_id else None,
         "best_points": attempt.best_score * attempt.item.points
         if attempt.item_id and shows else None,
@@ -211,119 +212,3 @@ def _neighbours(attempt: Attempt) -> dict:
             "previous": link(ids[here - 1]) if here > 0 else None,
             "next": link(ids[here + 1]) if here + 1 < len(ids) else None,
             "quiz": reverse("exercises:quiz", args=[quiz.pk])}
-
-
-# -- submitting -------------------------------------------------------------------------------
-def _own_attempt(request, attempt_id: int) -> Attempt:
-    return get_object_or_404(
-        Attempt.objects.select_related("item__quiz", "exercise", "variant"),
-        pk=attempt_id, learner=request.user)
-
-
-def _read_answers(request, attempt: Attempt):
-    asked = services.asked_nodes(attempt.exercise, attempt.variant.graph)
-    form = AnswersForm(asked, request.POST)
-    if not form.is_valid():
-        return None, form.node_errors()
-    return form.answers(), {}
-
-
-@login_required
-@require_POST
-def submit_attempt(request, attempt_id: int):
-    """The form POST (no JavaScript needed): grade, then back to the page's feedback."""
-    attempt = _own_attempt(request, attempt_id)
-    answers, errors = _read_answers(request, attempt)
-    typed = {key[len("answer-"):]: value for key, value in request.POST.items()
-             if key.startswith("answer-")}
-    if errors:
-        return _render_attempt(request, attempt, answers=typed, errors=errors, status=400)
-    if not answers:
-        messages.error(request, "Type at least one answer before submitting.")
-        return redirect(attempt_url(attempt))
-    try:
-        services.submit(attempt, answers)
-    except services.InvalidAnswers as exc:
-        return _render_attempt(request, attempt, answers=typed, errors=exc.errors, status=400)
-    except services.ServiceError as exc:
-        messages.error(request, exc.message)
-        return redirect(attempt_url(attempt))
-    return redirect(attempt_url(attempt) + "#feedback")
-
-
-@login_required
-@require_POST
-def submit_json(request, attempt_id: int):
-    return _grade_json(request, attempt_id, Submission.Kind.FULL)
-
-
-@login_required
-@require_POST
-def step_json(request, attempt_id: int):
-    """Step-through: one node checked at once; costs nothing, counts for nothing."""
-    return _grade_json(request, attempt_id, Submission.Kind.STEP)
-
-
-def _grade_json(request, attempt_id: int, kind: str):
-    attempt = _own_attempt(request, attempt_id)
-    answers, errors = _read_answers(request, attempt)
-    if errors:
-        return _invalid(attempt, errors)
-    if not answers:
-        return JsonResponse({"detail": "Type an answer first."}, status=400)
-    if kind == Submission.Kind.STEP and len(answers) != 1:
-        return JsonResponse({"detail": "A step checks exactly one node."}, status=400)
-    try:
-        submission = services.submit(attempt, answers, kind=kind)
-    except services.InvalidAnswers as exc:
-        return _invalid(attempt, exc.errors)
-    except services.ServiceError as exc:
-        return JsonResponse({"detail": exc.message}, status=exc.status)
-    return JsonResponse(result_payload(submission))
-
-
-def _invalid(attempt: Attempt, errors: dict) -> JsonResponse:
-    feedback = {name: _feedback_html(name, {"valid": False, "error": error}, error)
-                for name, error in errors.items()}
-    return JsonResponse({"detail": "Some answers could not be read. That costs nothing: "
-                                   "fix them and submit again.",
-                         "errors": errors, "feedback": feedback}, status=400)
-
-
-def result_payload(submission: Submission) -> dict:
-    """The learner's view of a graded submission, plus the page fragments to swap in."""
-    attempt = submission.attempt  # the row `services.submit` updated
-    result = selectors.learner_result(submission)
-    nodes = _explained(result.get("nodes", {}))
-    state = attempt_state(attempt, submission, result)
-    payload = {
-        "submission": submission.pk, "kind": submission.kind, "result": result,
-        "score": state["last_score"], "best_score": state["best_score"],
-        "solved": state["solved"], "attempts_left": state["attempts_left"],
-        "graded_count": attempt.graded_count, "closed": state["closed"],
-        "feedback": {name: _feedback_html(name, node) for name, node in nodes.items()},
-        "status": {name: _status(node) for name, node in nodes.items()},
-    }
-    if submission.kind == Submission.Kind.FULL:
-        payload["summary_html"] = render_to_string("exercises/_summary.html", {
-            **state, "attempt": attempt, "nav": _neighbours(attempt)})
-        if selectors.reveals_solution(attempt):
-            payload["solution_html"] = render_to_string("exercises/_solution.html", {
-                "solution_graph": selectors.solution_graph(attempt.variant.graph,
-                                                           attempt.exercise.ask),
-                "ask": "data" if attempt.exercise.ask == Ask.DATA else "grad"})
-    return payload
-
-
-def _status(node: dict) -> str:
-    if node.get("valid") is False:
-        return "invalid"
-    if "correct" not in node:
-        return "received"
-    return "correct" if node["correct"] else "wrong"
-
-
-def _feedback_html(name: str, node: dict, error: str | None = None) -> str:
-    return render_to_string("exercises/_node_feedback.html", {
-        "name": name, "result": node, "error": error or node.get("error"),
-        "status": _status(node)})

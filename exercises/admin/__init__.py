@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from . import accommodations, exercise, quiz, records  # noqa: F401  (registration)
+from . import accommodations, exercise, people, quiz, records  # noqa: F401  (registration)
 
 admin.site.site_header = "backprop-course: instructors"
 admin.site.site_title = "backprop-course admin"

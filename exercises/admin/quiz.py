@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from .. import selectors
 from ..forms import QuizItemForm
 from ..models import Quiz, QuizItem
 from . import exports, gradebook, statistics
@@ -18,7 +19,7 @@ class QuizItemInline(ScopedInline, admin.TabularInline):
     model = QuizItem
     form = QuizItemForm
     extra = 1
-    fields = ("position", "exercise", "pool_tag", "pool_difficulty", "points")
+    fields = ("position", "exercise", "pool_tag", "pool_difficulty", "points", "perturb")
     ordering = ("position", "id")
     verbose_name = "item (a fixed exercise, or a pool: a tag and a difficulty)"
 
@@ -52,6 +53,11 @@ class QuizAdmin(ScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(items_count=Count("items"))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for warning in selectors.shared_number_warnings(form.instance):
+            messages.warning(request, warning)
 
     @admin.display(description="items", ordering="items_count")
     def item_count(self, obj):

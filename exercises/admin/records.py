@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from .. import selectors
 from ..engine.numbers import format_number
 from ..models import (
     Attempt,
@@ -30,7 +31,14 @@ class CourseAdmin(ScopedAdmin):
     course_lookups = ("pk",)
     list_display = ("title", "created_at")
     search_fields = ("title",)
-    filter_horizontal = ("instructors", "learners")
+    # Pickers that search (admin/people.py scopes whom): a list of every account on the
+    # site would show one instructor everybody else's learners.
+    autocomplete_fields = ("instructors", "learners")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in ("instructors", "learners"):
+            kwargs["queryset"] = selectors.users_for(request.user)  # a forged id is refused
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

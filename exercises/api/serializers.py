@@ -364,7 +364,10 @@ class InstructorExerciseSerializer(LearnerExerciseSerializer):
 
 # -- attempts and submissions ------------------------------------------------------------
 class NodeResultSerializer(serializers.Serializer):
-    correct = serializers.BooleanField(allow_null=True)
+    """One node's result. Which keys are sent depends on the quiz policy: `correct` only
+    once correctness is shown, the diagnosis and hint only at hint levels above 0."""
+
+    correct = serializers.BooleanField(allow_null=True, required=False)
     valid = serializers.BooleanField()
     misconception = serializers.ChoiceField(
         choices=ALL_CODES, allow_null=True, required=False,
@@ -437,7 +440,7 @@ class SubmissionResultSerializer(SubmissionSerializer):
         data = super().to_representation(submission)
         attempt = submission.attempt
         data["best_score"] = (attempt.best_score if selectors.reveals_correctness(attempt)
-                              else None)
+                              and submission.valid else None)
         data["submissions_left"] = selectors.submissions_left(attempt)
         return data
 
@@ -460,10 +463,13 @@ class AttemptSummarySerializer(serializers.ModelSerializer):
         return attempt.item.quiz_id if attempt.item_id else None
 
     def get_best_score(self, attempt) -> float | None:
-        return attempt.best_score if selectors.reveals_correctness(attempt) else None
+        return attempt.best_score if self._shows(attempt) else None
 
     def get_solved(self, attempt) -> bool | None:
-        return attempt.solved if selectors.reveals_correctness(attempt) else None
+        return attempt.solved if self._shows(attempt) else None
+
+    def _shows(self, attempt) -> bool:
+        return bool(self.context.get("full_results")) or selectors.reveals_correctness(attempt)
 
     def get_submissions_left(self, attempt) -> int | None:
         return selectors.submissions_left(attempt)
@@ -545,6 +551,10 @@ class SubmissionCreateSerializer(serializers.Serializer):
     data = serializers.DictField(
         child=AnswerField(), required=False, allow_empty=True,
         help_text="For exercises that ask for forward values: node name → value.")
+    kind = serializers.ChoiceField(
+        choices=Submission.Kind.choices, required=False, default=Submission.Kind.FULL,
+        help_text="full: a graded submission. step: check one node (step-through), only "
+                  "where the quiz offers it; it costs and counts nothing.")
 
     def validate(self, attrs):
         given = [key for key in ("answers", "grads", "data") if key in attrs]
@@ -571,7 +581,7 @@ class SubmissionCreateSerializer(serializers.Serializer):
                 errors[name] = f"an answer is at most {MAX_CHARS} characters"
         if errors:
             raise serializers.ValidationError({given[0]: errors})
-        return {"answers": answers, "given": given[0]}
+        return {"answers": answers, "given": given[0], "kind": attrs["kind"]}
 
 
 class ServiceErrorSerializer(serializers.Serializer):

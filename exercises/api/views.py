@@ -3,7 +3,8 @@ services/selectors. Errors from services become responses in `exceptions.py`."""
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate, get_user_model
+from django.conf import settings
+from django.contrib.auth import authenticate
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
@@ -15,7 +16,7 @@ from drf_spectacular.utils import (
 from rest_framework import generics, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -96,6 +97,11 @@ def course_for_new(request, course_id: int | None) -> Course:
     return course
 
 
+def caller(request):
+    """Who is acting: the user, or the integration key (an IntegrationToken)."""
+    return request.auth if is_integration(request) else request.user
+
+
 def visible_courses(request):
     if is_integration(request):
         return Course.objects.filter(pk=request.auth.course_id)
@@ -123,6 +129,10 @@ class TokenView(ApiView):
         body.is_valid(raise_exception=True)
         user = authenticate(request._request, username=body.validated_data["username"],
                             password=body.validated_data["password"])
+        if getattr(request._request, "axes_locked_out", False):
+            # The sign-in lock-out (settings: AXES_*) of every way in, right password or not.
+            raise Throttled(wait=settings.AXES_COOLOFF_TIME.total_seconds(),
+                            detail="Too many failed sign-ins: try again later.")
         if user is None or not user.is_active:
             raise BadRequest("Unable to log in with the username and password given.")
         token, _ = Token.objects.get_or_create(user=user)
@@ -144,8 +154,11 @@ class LearnerCreateView(ApiView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         course = course_for_new(request, data.get("course"))
-        user = services.create_learner(username=data["username"], password=data["password"],
-                                       email=data.get("email", ""), course=course)
+        made_by = caller(request)
+        user = services.create_learner(
+            username=data["username"], password=data["password"], email=data.get("email", ""),
+            course=course, created_by=made_by if not is_integration(request) else None,
+            created_by_key=made_by if is_integration(request) else None)
         return Response({"id": user.pk, "username": user.get_username(), "email": user.email,
                          "course": course.pk}, status=status.HTTP_201_CREATED)
 
@@ -195,15 +208,18 @@ class CourseLearnersView(ApiView, generics.ListAPIView):
 
     @extend_schema(request=s.EnrollSerializer, responses={
         200: s.LearnerSerializer, 201: s.LearnerSerializer, 400: OpenApiResponse(
-            description="No user with this username."), 403: NOT_ALLOWED, 404: NOT_FOUND})
+            description="Invalid input."), 403: NOT_ALLOWED, 404: OpenApiResponse(
+            s.ServiceErrorSerializer, description="No account you may enrol has this "
+            "username (one you made, or one in a course you teach), or no such course.")})
     def post(self, request, pk):
         course = self.course()
         body = s.EnrollSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        user = get_user_model().objects.filter(
-            username=body.validated_data["username"]).first()
+        user = selectors.enrollable_user(caller(request), body.validated_data["username"])
         if user is None:
-            raise ValidationError({"username": ["no user with this username"]})
+            # One answer for "no such account" and "not one you may enrol": usernames
+            # cannot be probed through this endpoint.
+            raise NotFound("No account you may enrol has this username.")
         added = services.enroll_learner(course, user)
         return Response(s.LearnerSerializer(user).data,
                         status=status.HTTP_201_CREATED if added else status.HTTP_200_OK)
@@ -414,7 +430,8 @@ class SubmissionCreateView(AttemptMixin, ApiView):
             raise ValidationError(body.errors)
         try:
             submission = services.submit_own(request.user, pk, body.validated_data["answers"],
-                                             given=body.validated_data["given"])
+                                             given=body.validated_data["given"],
+                                             kind=body.validated_data["kind"])
         except services.NotYours:
             self.own_attempt(pk)
             raise

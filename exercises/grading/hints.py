@@ -22,6 +22,7 @@ from collections.abc import Callable
 from functools import partial
 
 from .i18n import _, language, phrase
+from .leaks import safe_hint
 from .notation import (
     Piece,
     definition,
@@ -47,18 +48,29 @@ def _count_word(n: int) -> str:
 
 
 def hint(solved: Solved, i: int, level: int, ask: str = "grad") -> Piece | None:
+    """The hint at `level`; below level 3 held to what it may show (leaks.safe_hint)."""
     if level <= 0:
         return None
     level = min(level, TOP_LEVEL)
-    key = (i, level, ask, language())  # a hint is cached in the language it was written in
-    cached = solved.hints.get(key)
-    if cached is None:
+    # A hint is cached in the language it was written in.
+    key = (i, level, ask, language())
+    shown = solved.hints.get(key)
+    if shown is None:
+        shown = solved.hints[key] = safe_hint(_as_built(solved, i, level, ask), solved, i,
+                                              level, ask)
+    return shown
+
+
+def _as_built(solved: Solved, i: int, level: int, ask: str) -> Piece:
+    """Each level is the one below it and one more part: build on the cached one."""
+    key = ("built", i, level, ask, language())
+    built = solved.hints.get(key)
+    if built is None:
         build = _grad_levels if ask == "grad" else _data_levels
         top = build(solved, i)[level - 1]()
-        # Each level is the one below it and one more part: build on the cached one.
-        cached = top if level == 1 else join([hint(solved, i, level - 1, ask), top], " ")
-        solved.hints[key] = cached
-    return cached
+        built = top if level == 1 else join([_as_built(solved, i, level - 1, ask), top], " ")
+        solved.hints[key] = built
+    return built
 
 
 def carried_hint(solved: Solved, i: int, origin: int, level: int,

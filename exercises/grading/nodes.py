@@ -16,7 +16,8 @@ from .authored import AuthoredRule, RuleError, evaluate
 from .followthrough import FollowThrough, follow_through
 from .hints import FORMULA_LEVEL, carried_hint, hint
 from .i18n import _
-from .misconceptions import Diagnosis, Edge, Site, diagnose
+from .leaks import safe_explanation, safe_hint
+from .misconceptions import BY_CODE, Diagnosis, Edge, Site, diagnose
 from .policy import GradingPolicy
 from .solution import Solved
 
@@ -87,9 +88,12 @@ def _grade_node(solved: Solved, i: int, answer: Answer, ft: FollowThrough,
         site = _site(solved, i, ask, truth, ft, own=False, eta=eta, authored=authored)
         own = _site(solved, i, ask, truth, ft, own=True, eta=eta) if ask == "grad" else None
         diagnosis = diagnose(answer.value, site, own, tol, demote_carried=ft.leans_on_zero[i])
-        result.update(misconception=diagnosis.code, explanation=diagnosis.explanation,
-                      also=diagnosis.also, upstream=diagnosis.upstream,
-                      ambiguous=diagnosis.ambiguous, rule=diagnosis.rule)
+        rule = BY_CODE.get(diagnosis.code) if diagnosis.code else None
+        result.update(misconception=diagnosis.code, also=diagnosis.also,
+                      upstream=diagnosis.upstream, ambiguous=diagnosis.ambiguous,
+                      rule=diagnosis.rule, explanation=safe_explanation(
+                          diagnosis.explanation, rule.summary if rule else None, solved, i,
+                          ask))
     if diagnosis.code == "upstream_carried":
         if ft.leans_on_zero[i]:
             result["explanation"] += " " + (
@@ -100,12 +104,13 @@ def _grade_node(solved: Solved, i: int, answer: Answer, ft: FollowThrough,
         make = partial(carried_hint, solved, i, ft.origin[i])
     else:
         make = partial(hint, solved, i)
-    pieces = make(policy.hint_level, ask)
+    pieces = safe_hint(make(policy.hint_level, ask), solved, i, policy.hint_level, ask)
     if pieces is not None:
         result["hint"], result["hint_latex"] = pieces
         if policy.hint_level > FORMULA_LEVEL:
             # The worked numbers end in the correct value; the formula never works one out.
-            result["hint_formula"], result["hint_formula_latex"] = make(FORMULA_LEVEL, ask)
+            result["hint_formula"], result["hint_formula_latex"] = safe_hint(
+                make(FORMULA_LEVEL, ask), solved, i, FORMULA_LEVEL, ask)
     return result
 
 

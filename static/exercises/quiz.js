@@ -1,6 +1,8 @@
-/* The item page: drafts kept per attempt, answers sent with fetch and the feedback swapped
-   in place, and step-through mode (one node at a time with the chain written out).
-   Without this script the form still posts and the page shows the same feedback. */
+/* The item page: drafts kept per attempt, answers sent to the versioned API (the one way
+   in for every learner action: /api/v1/attempts/<id>/submissions/, with the session and
+   its CSRF token), and step-through mode (one node at a time with the chain written out).
+   After a graded submission the page itself is read again and its feedback, summary and
+   solution swapped in: what a learner may see is decided on the server, in one place. */
 (function () {
   "use strict";
   var configElement = document.getElementById("item-config");
@@ -60,11 +62,16 @@
   form.addEventListener("input", function () { saveDraft(); emptyWarned = ""; });
 
   // -- sending -----------------------------------------------------------------------------
-  function post(url, body) {
+  var csrfToken = (form.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
+
+  function post(url, answers, kind) {
     busy = true;
     if (submitButton) submitButton.disabled = true;
-    return fetch(url, {method: "POST", body: body, credentials: "same-origin",
-                       headers: {"Accept": "application/json"}})
+    var body = {kind: kind};
+    body[config.ask === "data" ? "data" : "grads"] = answers;
+    return fetch(url, {method: "POST", body: JSON.stringify(body), credentials: "same-origin",
+                       headers: {"Accept": "application/json", "Content-Type": "application/json",
+                                 "X-CSRFToken": csrfToken}})
       .then(function (response) {
         return response.json().catch(function () {
           return {detail: "The server sent an unexpected answer (" + response.status + ")."};
@@ -80,10 +87,99 @@
       });
   }
 
-  function csrfBody() {
-    var body = new FormData();
-    body.append("csrfmiddlewaretoken", form.querySelector("input[name=csrfmiddlewaretoken]").value);
-    return body;
+  function typedAnswers() {
+    var answers = {};
+    order.forEach(function (name) {
+      var value = inputFor(name).value.trim();
+      if (value) answers[name] = value;
+    });
+    return answers;
+  }
+
+  function element(tag, className, text) {
+    var made = document.createElement(tag);
+    if (className) made.className = className;
+    if (text !== undefined) made.textContent = text;
+    return made;
+  }
+
+  function verdict(kind, icon, words) {
+    var span = element("span", "bp-verdict bp-verdict-" + kind);
+    var mark = element("span", "bp-icon", icon);
+    mark.setAttribute("aria-hidden", "true");
+    span.appendChild(mark);
+    span.appendChild(document.createTextNode(" " + words));
+    return span;
+  }
+
+  /* One node's result from the API, as the page's own template draws it. */
+  function feedbackHtml(node) {
+    var box = document.createElement("div");
+    if (node.valid === false) {
+      box.appendChild(verdict("invalid", "!", "Could not read this"));
+      box.appendChild(element("p", "bp-error", (node.error || "") + " This costs nothing: fix it and submit again."));
+    } else if (node.correct === true) {
+      box.appendChild(verdict("correct", "✓", "Correct"));
+    } else if (node.correct === false) {
+      box.appendChild(verdict("wrong", "✗", node.missing ? "No answer" : "Not right"));
+      var hint = element("div", "bp-hint");
+      if (node.explanation) hint.appendChild(element("p", "bp-explanation", node.explanation));
+      if (node.upstream) {
+        var up = element("p", "bp-upstream", "This follows from your answer at ");
+        var link = element("a", "", node.upstream);
+        link.href = "#answer-" + node.upstream;
+        link.setAttribute("data-focus-node", node.upstream);
+        up.appendChild(link);
+        up.appendChild(document.createTextNode(" — fix that first."));
+        hint.appendChild(up);
+      }
+      if (node.hint) {
+        var text = element("p", "bp-hint-text");
+        if (node.hint_latex) text.setAttribute("data-latex", node.hint_latex);
+        text.appendChild(element("span", "bp-hint-label", "Hint:"));
+        text.appendChild(document.createTextNode(" "));
+        text.appendChild(element("span", "bp-hint-body", node.hint));
+        hint.appendChild(text);
+      }
+      box.appendChild(hint);
+    } else {
+      box.appendChild(verdict("received", "•", "Saved"));
+    }
+    return box.innerHTML;
+  }
+
+  function statusOf(node) {
+    if (node.valid === false) return "invalid";
+    if (node.correct === true) return "correct";
+    if (node.correct === false) return "wrong";
+    return "received";
+  }
+
+  /* The page as the server now renders it: its feedback, summary and solution. */
+  function refreshFromPage() {
+    return fetch(config.pageUrl, {credentials: "same-origin", headers: {"Accept": "text/html"}})
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(); })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var status = {};
+        page.querySelectorAll("#answer-form .bp-row[data-node]").forEach(function (row) {
+          var name = row.getAttribute("data-node");
+          var fb = page.getElementById("fb-" + name);
+          if (!fb) return;
+          status[name] = row.getAttribute("data-status") || "";
+          if (graph) graph.setStatus(name, status[name], fb.innerHTML);
+        });
+        var fresh = page.getElementById("feedback");
+        if (fresh) summary.innerHTML = fresh.innerHTML;
+        var freshSolution = page.getElementById("solution");
+        if (freshSolution && solution && freshSolution.innerHTML.trim() !== solution.innerHTML.trim()) {
+          solution.innerHTML = freshSolution.innerHTML;
+          window.BackpropGraph.initAll(solution);
+        }
+        var freshConfig = page.getElementById("item-config");
+        var closed = freshConfig ? JSON.parse(freshConfig.textContent).closed : false;
+        return {status: status, closed: closed};
+      });
   }
 
   function firstNeedingWork(status) {
@@ -94,7 +190,7 @@
 
   function showInvalid(data) {
     Object.keys(data.errors || {}).forEach(function (name) {
-      if (graph) graph.setStatus(name, "invalid", (data.feedback || {})[name]);
+      if (graph) graph.setStatus(name, "invalid", feedbackHtml({valid: false, error: data.errors[name]}));
     });
     say(data.detail, "warning");
     var first = order.find(function (name) { return (data.errors || {})[name]; });
@@ -119,11 +215,13 @@
     }
     emptyWarned = "";
     say("Checking…");
-    post(config.submitUrl, new FormData(form)).then(function (response) {
+    post(config.submitUrl, typedAnswers(), "full").then(function (response) {
       var data = response.data;
-      if (response.status === 200) {
+      if (response.status === 201) {
         store(draftKey, null);
-        showResult(data);
+        refreshFromPage().then(function (page) { showResult(data, page); }, function () {
+          say("Your answers were sent; reload the page to see the feedback.", "warning");
+        });
       } else if (response.status === 400 && data.errors) {
         showInvalid(data);
       } else {
@@ -132,25 +230,18 @@
     });
   }
 
-  function showResult(data) {
-    Object.keys(data.status || {}).forEach(function (name) {
-      if (graph) graph.setStatus(name, data.status[name], data.feedback[name]);
-    });
-    if (data.summary_html !== undefined) summary.innerHTML = data.summary_html;
+  function showResult(data, page) {
     var note = document.querySelector(".actions-note");
-    if (note && data.attempts_left !== null && data.attempts_left !== undefined) {
-      note.textContent = data.attempts_left + (data.attempts_left === 1 ? " attempt" : " attempts") +
+    var left = data.submissions_left;
+    if (note && left !== null && left !== undefined) {
+      note.textContent = left + (left === 1 ? " attempt" : " attempts") +
         " left · an answer that can't be read costs nothing";
     }
-    if (data.solution_html && solution) {
-      solution.innerHTML = data.solution_html;
-      window.BackpropGraph.initAll(solution);
-    }
-    if (data.closed) {
+    if (page.closed) {
       if (submitButton) submitButton.hidden = true;
       order.forEach(function (name) { inputFor(name).readOnly = true; });
     }
-    var first = firstNeedingWork(data.status || {});
+    var first = firstNeedingWork(page.status || {});
     if (data.score === null) say("Saved. Results are shown after the due date.");
     else if (first) say("Some boxes need another look: the first is " + first + ".", "warning");
     else say("");
@@ -294,14 +385,15 @@
       input.focus();
       return;
     }
-    var body = csrfBody();
-    body.append(PREFIX + name, input.value);
+    var answers = {};
+    answers[name] = input.value.trim();
     say("Checking " + name + "…");
-    post(config.stepUrl, body).then(function (response) {
+    post(config.submitUrl, answers, "step").then(function (response) {
       var data = response.data;
-      if (response.status === 200) {
-        var status = (data.status || {})[name];
-        if (graph) graph.setStatus(name, status, data.feedback[name]);
+      if (response.status === 201) {
+        var node = (data.nodes || {})[name] || {};
+        var status = statusOf(node);
+        if (graph) graph.setStatus(name, status, feedbackHtml(node));
         if (status === "correct") {
           say(name + " is right.", "ok");
           accepted[name] = input.value.trim();

@@ -113,7 +113,8 @@ REACHED = {
         ("POST /api/v1/exercises/", 201),
         ("POST /api/v1/exercises/", 400),  # a program that does not read
         ("POST /api/v1/learners/", 201),
-        ("POST /api/v1/courses/{id}/learners/", 201),
+        ("POST /api/v1/courses/{id}/learners/", 200),  # a learner of the course already
+        ("POST /api/v1/courses/{id}/learners/", 404),  # someone else's account, or nobody
     },
     "integration": {
         ("GET /api/v1/courses/{id}/learners/", 200),
@@ -183,6 +184,7 @@ def _walk(findings, schema, cast, attempt_id):
     call("GET", "/api/v1/courses/{id}/", course)
     call("GET", "/api/v1/courses/{id}/learners/", course)
     call("POST", "/api/v1/courses/{id}/learners/", course, body={"username": "olga"})
+    call("POST", "/api/v1/courses/{id}/learners/", course, body={"username": "bob"})
     call("POST", "/api/v1/courses/{id}/learners/", course, body={"username": "nobody"})
     call("POST", "/api/v1/learners/", body={"username": "carol", "password": PASSWORD})
     call("POST", "/api/v1/learners/", body={"username": "ada", "password": PASSWORD})

@@ -20,8 +20,8 @@ SESSION_ORIGINS = "lti_frame_origins"
 # The pages a launch leads to (URL names), and nothing else.
 FRAMED_VIEWS = frozenset({
     "lti:launch", "lti:continue", "lti:deep_link",
-    "exercises:quiz", "exercises:item", "exercises:submit", "exercises:submit_json",
-    "exercises:step_json", "admin:exercises_quiz_gradebook", "admin:lti_resend_score",
+    "exercises:quiz", "exercises:item", "admin:exercises_quiz_gradebook",
+    "admin:lti_resend_score",
 })
 
 

@@ -32,8 +32,11 @@ pytestmark = pytest.mark.django_db
 
 STRICTEST = {"attempts_allowed": 1, "show_correctness": Reveal.NEVER,
              "show_solution": Reveal.NEVER, "step_through": False, "hint_level": 0}
-VERDICT_WORDS = ("✓ Correct", "Not right", "bp-verdict-correct", "bp-verdict-wrong",
-                 "misconception", "Solved.")
+# A verdict as the pages and the API write one (the pages' vocabulary for screen readers,
+# "Correct"/"Not right" in data attributes, is not a verdict).
+VERDICTS = re.compile(r'"correct":\s*(true|false)|data-status="(correct|wrong)"|'
+                      r'bp-verdict-(correct|wrong)|"status":\s*"(correct|wrong)"|'
+                      r'"misconception":\s*"|Solved\.')
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
 
@@ -80,8 +83,7 @@ def secrets_of(attempts: list[dict]) -> list[float]:
 
 
 def leaks(text: str, secrets: list[float]) -> list[str]:
-    found = [w for w in VERDICT_WORDS if w in text]
-    found += ['"correct"'] if '"correct"' in text else []
+    found = [m.group(0) for m in VERDICTS.finditer(text)]
     for number in NUMBER.findall(text):
         value = float(number)
         if any(math.isclose(value, s, rel_tol=1e-3, abs_tol=1e-9) for s in secrets):

@@ -168,9 +168,7 @@ def decide(attempt: Attempt, now: datetime, epoch: int) -> Disclosure:
     governing = running if own in running else [own, *running]
     decided = Disclosure(
         home=home,
-        elsewhere="" if home else (
-            f"These numbers are also in the quiz “{strictest.quiz.title}”, which is still "
-            "running: answers for them are taken there."),
+        elsewhere="" if home else _elsewhere(own, strictest),
         correctness_at=_correctness_at(governing),
         solution=_solution_rule(governing),
         hint_level=min(p.quiz.hint_level if p.quiz else PRACTICE_HINT_LEVEL
@@ -183,6 +181,14 @@ def decide(attempt: Attempt, now: datetime, epoch: int) -> Disclosure:
     Attempt.objects.filter(pk=attempt.pk).update(disclosure=decided.as_dict())
     attempt.disclosure = decided.as_dict()
     return decided
+
+
+def _elsewhere(own: Place, home: Place) -> str:
+    if own.quiz is not None and own.quiz.pk == home.quiz.pk:
+        return (f"These numbers are also item {home.item.position} of this quiz: answers "
+                "for them are taken there.")
+    return (f"These numbers are also in the quiz “{home.quiz.title}”, which is still "
+            "running: answers for them are taken there.")
 
 
 def other_places(attempt: Attempt, now: datetime) -> list[Place]:

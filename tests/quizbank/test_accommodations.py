@@ -182,8 +182,9 @@ def test_the_hot_path_reads_the_accommodation_with_the_attempt(quiz, item, learn
 
 # -- the learner's pages --------------------------------------------------------------------
 def page_submit(client, attempt, answers):
-    return client.post(reverse("exercises:submit", args=[attempt.pk]),
-                       {f"answer-{name}": value for name, value in answers.items()})
+    """As the item page's script sends answers: JSON to the API, with the session."""
+    return client.post(reverse("api:attempt-submissions", args=[attempt.pk]),
+                       {"grads": answers}, content_type="application/json")
 
 
 def test_pages_extended_due_date_and_extra_attempts(client, quiz, item, learner, learner2,

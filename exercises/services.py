@@ -353,11 +353,13 @@ def grading_policy(attempt: Attempt, decided: disclosure.Disclosure | None = Non
     if exercise_kinds.has_own_tolerance(exercise):
         tolerance = Tolerance(rel=exercise.tolerance_rel, abs=exercise.tolerance_abs,
                               sig_figs=exercise.tolerance_sig_figs)
-    decided = decided or disclosure.disclosure(attempt)
     quiz = attempt.item.quiz if attempt.item_id else None
     credit = quiz.follow_through_credit if quiz else GradingPolicy().follow_through_credit
-    return GradingPolicy(tolerance=tolerance, hint_level=decided.hint_level,
-                         follow_through_credit=credit)
+    # Without a decision (a regrade, for the record): the place's own level; what a learner
+    # is shown is cut to the decision's level when it is read (selectors.learner_result).
+    level = decided.hint_level if decided else (
+        quiz.hint_level if quiz else GradingPolicy().hint_level)
+    return GradingPolicy(tolerance=tolerance, hint_level=level, follow_through_credit=credit)
 
 
 def _check_open(attempt: Attempt, now, decided: disclosure.Disclosure, kind: str) -> None:

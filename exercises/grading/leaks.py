@@ -32,11 +32,13 @@ def pins(text: str | None, solved: Solved, node: int, ask: str) -> bool:
     if not text:
         return False
     truth = solved.grad[node] if ask == "grad" else solved.data[node]
-    if any(_same(float(found), truth) for found in _NUMBER.findall(text)):
-        return True
+    for found in _NUMBER.finditer(text):
+        if _same(float(found.group()), truth) and _stated(text, found, truth):
+            return True
+    stated_only = _trivial(truth)  # see _stated
     for j in factors(solved, node, ask):
         if solved.kinds[j] != "const" and _same(solved.data[j], truth) and names(
-                text, solved.labels[j]):
+                text, solved.labels[j], stated_only):
             return True
     return False
 
@@ -60,12 +62,22 @@ def factors(solved: Solved, node: int, ask: str) -> set[int]:
     return found - {node}
 
 
-def names(text: str, label: str) -> bool:
+def _stated(text: str, found: re.Match, truth: float) -> bool:
+    """A 0 or a 1 is in half the rules (1 − σ, "else 0"): it tells the answer only when
+    it is stated as a value ("= 1"), not as a term of a formula. Any other number equal to
+    the answer tells it wherever it stands."""
+    if not _trivial(truth):
+        return True
+    return text[:found.start()].rstrip().endswith("=")
+
+
+def names(text: str, label: str, stated_only: bool = False) -> bool:
     """Does `text` use `label` as a value: not as ∂label (a derivative's name), and — for
-    a one-letter name, which is also an English word — next to a maths symbol."""
+    a one-letter name, which is also an English word — next to a maths symbol.
+    `stated_only`: only as "= label" (a factor worth 0 or 1 is a term like any other)."""
     for found in re.finditer(rf"(?<![\w]){re.escape(label)}(?![\w])", text):
         before = text[:found.start()].rstrip()
-        if before.endswith("∂"):
+        if before.endswith("∂") or (stated_only and not before.endswith("=")):
             continue
         if len(label) > 1:
             return True
@@ -73,6 +85,10 @@ def names(text: str, label: str) -> bool:
         if (before[-1:] in _SYMBOLS) or (after[:1] in _SYMBOLS):
             return True
     return False
+
+
+def _trivial(truth: float) -> bool:
+    return _same(truth, 0.0) or _same(truth, 1.0)
 
 
 def _same(value: float, truth: float) -> bool:

@@ -131,15 +131,18 @@ def test_a_lost_database_is_a_json_503_with_retry_after(cast, database_drops):
     assert cast.client("learner_a").get("/api/v1/courses/").status_code == 200
 
 
-def test_an_unexpected_api_error_is_json_too(cast, monkeypatch):
+def test_an_unexpected_api_error_is_json_too_and_logged_with_its_traceback(cast, monkeypatch,
+                                                                           caplog):
     from exercises.api import views
 
     monkeypatch.setattr(views.CourseListView, "list", lambda *a, **k: 1 / 0)
     client = cast.client("learner_a")
     client.raise_request_exception = False
-    response = client.get("/api/v1/courses/")
+    response = client.get("/api/v1/courses/", HTTP_X_REQUEST_ID="boom-1")
     assert response.status_code == 500
     assert response.json() == {"detail": "Internal server error."}
+    (error,) = [r for r in caplog.records if r.name == "django.request"]
+    assert error.exc_info[0] is ZeroDivisionError and error.request_id == "boom-1"
 
 
 # -- the request log ----------------------------------------------------------------------

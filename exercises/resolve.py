@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from lti import grade_sync
 
-from . import exercise_kinds, revisions, selectors, services
+from . import exercise_kinds, feedback, revisions, selectors, services
 from .grading import grade
 from .models import Attempt, Exercise, Regrade, Submission, Variant
 
@@ -128,6 +128,7 @@ def regrade_attempts(exercise: Exercise, attempts, *, by=None, reason: str = "",
     for submission in submissions:
         by_attempt.setdefault(submission.attempt_id, []).append(submission)
     ask = exercise_kinds.kind_of(exercise.ask).name
+    rules = feedback.rules_for(exercise)
     rows, raised, solved = [], {}, set()
     for done, attempt in enumerate(attempts, start=1):
         attempt.exercise = exercise
@@ -138,7 +139,8 @@ def regrade_attempts(exercise: Exercise, attempts, *, by=None, reason: str = "",
         quiz = attempt.item.quiz if attempt.item_id else None
         best = attempt.best_score
         for number, submission in enumerate(by_attempt.get(attempt.pk, [])):
-            result = grade(solution, submission.raw_answers, policy, asked=asked, ask=ask)
+            result = grade(solution, submission.raw_answers, policy, asked=asked, ask=ask,
+                           rules=rules)
             penalty = quiz.retry_penalty * number if quiz else 0.0
             new_score = max(0.0, float(result.get("score", 0)) - penalty)
             old = submission.latest_score

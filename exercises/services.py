@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from lti import grade_sync
 
-from . import accommodations, disclosure, exercise_kinds, metrics, revisions, selectors
+from . import accommodations, disclosure, exercise_kinds, feedback, metrics, revisions, selectors
 from .engine import ProgramError, build_text, is_mermaid, parse, solve_text
 from .engine.perturb import perturbed as perturbed_graph
 from .grading import (
@@ -470,7 +470,7 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
     else:
         with metrics.GRADING_SECONDS.time():
             result = grade(solved, answers, grading_policy(attempt, decided), asked=asked,
-                           ask=ask)
+                           ask=ask, rules=feedback.rules_for(attempt.exercise))
     valid = result.get("valid", True)
     counted = valid and kind == Submission.Kind.FULL
     raw_score = float(result.get("score", 0)) if valid else 0.0

@@ -16,11 +16,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from .. import selectors, services, tasks
+from .. import feedback, selectors, services, tasks
 from ..engine.generator import generate_many
 from ..forms import ExerciseForm, GenerateForm, RegradeForm
 from ..models import Exercise, Regrade
 from . import exports, preview
+from . import feedback as own_feedback
 from . import resolve as resolve_pages
 from .base import ScopedAdmin
 
@@ -49,6 +50,7 @@ class ExerciseAdmin(ScopedAdmin):
     filter_horizontal = ("tags",)
     list_select_related = ("course",)
     actions = ("duplicate", "preview_as_learner", "regrade", *exports.EXERCISE_ACTIONS)
+    inlines = (own_feedback.FeedbackRuleInline, own_feedback.QuestionTestInline)
     fieldsets = (
         (None, {"fields": ("title", "course", "program", "mermaid")}),
         (gettext_lazy("What is asked"), {"fields": ("difficulty", "ask", "asked_nodes", "tags")}),
@@ -110,6 +112,12 @@ class ExerciseAdmin(ScopedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.get_or_create_variant(form.instance, 0)  # solved once, then frozen
+        feedback.forget_rules(form.instance)
+        failed = [r for r in feedback.run_question_tests(form.instance) if not r.passed]
+        if failed:
+            self.message_user(request, f"{len(failed)} question test(s) failed: "
+                              + "; ".join(f"{r.test.name} ({', '.join(r.problems)})"
+                                          for r in failed), messages.WARNING)
 
     # -- the change page: preview, table, Mermaid, sample variants -----------------------
     def render_change_form(self, request, context, add=False, change=False, form_url="",
@@ -128,7 +136,8 @@ class ExerciseAdmin(ScopedAdmin):
                 preview=preview.preview_or_error(obj.source),
                 variants=preview.sample_variants(obj),
                 stored_variants=obj.variants.count(),
-                learner_preview_url=learner_preview_url(obj.pk))
+                learner_preview_url=learner_preview_url(obj.pk),
+                **own_feedback.panel(obj))
         return extra
 
     # -- extra pages ---------------------------------------------------------------------

@@ -3,7 +3,7 @@ chain, its weight update, and the nudge of "The Math You Need" (used by load.py)
 
 from __future__ import annotations
 
-from .. import services
+from .. import feedback, services
 from ..engine import solve_text
 from ..grading import prepare
 from ..grading.kinds import chain_keys
@@ -36,6 +36,16 @@ def exercises() -> list[dict]:
     ]
 
 
+# One mistake per kind, named by what it is (the network's w1 = 0.5, ∂L/∂w1 = −0.0334194,
+# η = 0.5; worked_xy: loss = x·y + 1 at x = 2, y = 3, so L(2.001) = 7.003).
+KIND_MISTAKES = {
+    Ask.UPDATE: [("moved along the gradient: w1 + η·∂L/∂w1", {"w1": "0.5 - 0.5*0.0334194"},
+                  {"w1": "update_sign"})],
+    Ask.NUDGE: [("the change not divided by h", {"slope": "0.003"},
+                 {"slope": "slope_not_divided"})],
+}
+
+
 def load_kinds_quiz(course, author) -> Quiz:
     """Idempotent: the quiz and its exercises are made once."""
     quiz, created = Quiz.objects.get_or_create(
@@ -47,4 +57,6 @@ def load_kinds_quiz(course, author) -> Quiz:
             if exercise is None:
                 exercise = services.create_exercise(course=course, author=author, **spec)
             QuizItem.objects.create(quiz=quiz, exercise=exercise, position=position)
+            if not exercise.question_tests.exists():
+                feedback.demo_question_tests(exercise, KIND_MISTAKES.get(spec["ask"], []))
     return quiz

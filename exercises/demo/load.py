@@ -7,11 +7,12 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .. import services
+from .. import feedback, services
 from ..engine.generator import generate
 from ..models import Course, Exercise, Quiz, QuizItem, Reveal
 from . import SEED_EXAMPLES, read
 from .kinds import load_kinds_quiz
+from .question_tests import QUESTION_TESTS
 
 COURSE_TITLE = "Backprop 101 (demo)"
 
@@ -43,11 +44,14 @@ def load_demo(instructor_password: str | None = None,
         course=course, title="The course notes, worked through",
         defaults={"hint_level": 2, "show_solution": Reveal.IMMEDIATELY})
     if created:
-        for position, (_slug, title, program, mermaid, difficulty, tags) in enumerate(
+        for position, (slug, title, program, mermaid, difficulty, tags) in enumerate(
                 SEED_EXAMPLES, start=1):
             exercise = _exercise(course, instructor, title, read(program), read(mermaid),
                                  difficulty, tags)
             QuizItem.objects.create(quiz=notes_quiz, exercise=exercise, position=position)
+            if not exercise.question_tests.exists():
+                feedback.demo_question_tests(exercise, [
+                    test[1:] for test in QUESTION_TESTS if test[0] == slug])
 
     levels_quiz, created = Quiz.objects.get_or_create(
         course=course, title="Practice at every difficulty",
@@ -58,10 +62,23 @@ def load_demo(instructor_password: str | None = None,
                                  generate(difficulty, seed=1), "", difficulty,
                                  ["generated", f"difficulty-{difficulty}"])
             QuizItem.objects.create(quiz=levels_quiz, exercise=exercise, position=difficulty)
+            if not exercise.question_tests.exists():
+                feedback.demo_question_tests(exercise, _output_value_test(exercise))
 
     load_kinds_quiz(course, instructor)
     return {"course": course, "instructor": ("instructor", instructor_password),
             "learner": ("learner", learner_password)}
+
+
+def _output_value_test(exercise: Exercise) -> list:
+    """A generated exercise's one-mistake test: the output's forward value typed for
+    ∂L/∂L = 1 (left out where that value is 1 itself, which would be right)."""
+    solution = services.get_or_create_variant(exercise, 0).graph
+    output = next(n for n in solution["nodes"] if n["name"] == solution["output"])
+    if abs(output["data"] - 1) < 0.05:
+        return []
+    return [("the output's value for its gradient", {output["name"]: output["data_exact"]},
+             {output["name"]: "data_for_grad"})]
 
 
 def _exercise(course, author, title, program, mermaid, difficulty, tags) -> Exercise:

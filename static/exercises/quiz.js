@@ -19,6 +19,13 @@
   var stepKey = "bp-steps:" + config.attempt;
   var modeKey = "bp-mode:" + config.attempt;
   var PREFIX = "answer-";
+  // The page's language: the JavaScript catalogue (/jsi18n/) is loaded before this script.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (whole, key) { return String(values[key]); });
+  };
+  function words(format, values) { return interpolate(format, values, true); }
   var busy = false;
   var emptyWarned = "";
 
@@ -74,11 +81,11 @@
                                  "X-CSRFToken": csrfToken}})
       .then(function (response) {
         return response.json().catch(function () {
-          return {detail: "The server sent an unexpected answer (" + response.status + ")."};
+          return {detail: words(gettext("The server sent an unexpected answer (%(status)s)."), {status: response.status})};
         }).then(function (data) { return {status: response.status, data: data}; });
       })
       .catch(function () {
-        return {status: 0, data: {detail: "Could not reach the server. Your answers are kept on this device: try again."}};
+        return {status: 0, data: {detail: gettext("Could not reach the server. Your answers are kept on this device: try again.")}};
       })
       .then(function (response) {
         busy = false;
@@ -116,34 +123,37 @@
   function feedbackHtml(node) {
     var box = document.createElement("div");
     if (node.valid === false) {
-      box.appendChild(verdict("invalid", "!", "Could not read this"));
-      box.appendChild(element("p", "bp-error", (node.error || "") + " This costs nothing: fix it and submit again."));
+      box.appendChild(verdict("invalid", "!", gettext("Could not read this")));
+      var why = (node.error || "").replace(/\s+$/, "");
+      if (why && !/[.!?…]$/.test(why)) why += "."; // the message ends its sentence first
+      box.appendChild(element("p", "bp-error", why + " " + gettext("This costs nothing: fix it and submit again.")));
     } else if (node.correct === true) {
-      box.appendChild(verdict("correct", "✓", "Correct"));
+      box.appendChild(verdict("correct", "✓", gettext("Correct")));
     } else if (node.correct === false) {
-      box.appendChild(verdict("wrong", "✗", node.missing ? "No answer" : "Not right"));
+      box.appendChild(verdict("wrong", "✗", node.missing ? gettext("No answer") : gettext("Not right")));
       var hint = element("div", "bp-hint");
       if (node.explanation) hint.appendChild(element("p", "bp-explanation", node.explanation));
       if (node.upstream) {
-        var up = element("p", "bp-upstream", "This follows from your answer at ");
+        var around = gettext("This follows from your answer at %(node)s — fix that first.").split("%(node)s");
+        var up = element("p", "bp-upstream", around[0]);
         var link = element("a", "", node.upstream);
         link.href = "#answer-" + node.upstream;
         link.setAttribute("data-focus-node", node.upstream);
         up.appendChild(link);
-        up.appendChild(document.createTextNode(" — fix that first."));
+        up.appendChild(document.createTextNode(around[1] || ""));
         hint.appendChild(up);
       }
       if (node.hint) {
         var text = element("p", "bp-hint-text");
         if (node.hint_latex) text.setAttribute("data-latex", node.hint_latex);
-        text.appendChild(element("span", "bp-hint-label", "Hint:"));
+        text.appendChild(element("span", "bp-hint-label", gettext("Hint:")));
         text.appendChild(document.createTextNode(" "));
         text.appendChild(element("span", "bp-hint-body", node.hint));
         hint.appendChild(text);
       }
       box.appendChild(hint);
     } else {
-      box.appendChild(verdict("received", "•", "Saved"));
+      box.appendChild(verdict("received", "•", gettext("Saved")));
     }
     return box.innerHTML;
   }
@@ -200,32 +210,33 @@
   function submitAll(fromSteps) {
     var empty = order.filter(function (name) { return !inputFor(name).value.trim(); });
     if (empty.length === order.length) {
-      say("Type at least one answer first.", "warning");
+      say(gettext("Type at least one answer first."), "warning");
       if (graph) graph.focusNode(order[0]);
       return;
     }
     if (empty.length && !fromSteps && emptyWarned !== empty.join(" ")) {
       // One accidental Enter should not spend an attempt: ask once, then let it through.
       emptyWarned = empty.join(" ");
-      say(empty.length + (empty.length === 1 ? " box is" : " boxes are") + " still empty (" +
-          empty.join(", ") + "). Fill " + (empty.length === 1 ? "it" : "them") +
-          " in, or submit again to send as is: an empty box counts as wrong.", "warning");
+      say(words(ngettext(
+        "%(count)s box is still empty (%(names)s). Fill it in, or submit again to send as is: an empty box counts as wrong.",
+        "%(count)s boxes are still empty (%(names)s). Fill them in, or submit again to send as is: an empty box counts as wrong.",
+        empty.length), {count: empty.length, names: empty.join(", ")}), "warning");
       if (graph) graph.focusNode(empty[0]);
       return;
     }
     emptyWarned = "";
-    say("Checking…");
+    say(gettext("Checking…"));
     post(config.submitUrl, typedAnswers(), "full").then(function (response) {
       var data = response.data;
       if (response.status === 201) {
         store(draftKey, null);
         refreshFromPage().then(function (page) { showResult(data, page); }, function () {
-          say("Your answers were sent; reload the page to see the feedback.", "warning");
+          say(gettext("Your answers were sent; reload the page to see the feedback."), "warning");
         });
       } else if (response.status === 400 && data.errors) {
         showInvalid(data);
       } else {
-        say(data.detail || "Something went wrong; your answers are kept.", "error");
+        say(data.detail || gettext("Something went wrong; your answers are kept."), "error");
       }
     });
   }
@@ -234,16 +245,17 @@
     var note = document.querySelector(".actions-note");
     var left = data.submissions_left;
     if (note && left !== null && left !== undefined) {
-      note.textContent = left + (left === 1 ? " attempt" : " attempts") +
-        " left · an answer that can't be read costs nothing";
+      note.textContent = words(ngettext("%(count)s attempt left · an answer that can't be read costs nothing",
+                                        "%(count)s attempts left · an answer that can't be read costs nothing",
+                                        left), {count: left});
     }
     if (page.closed) {
       if (submitButton) submitButton.hidden = true;
       order.forEach(function (name) { inputFor(name).readOnly = true; });
     }
     var first = firstNeedingWork(page.status || {});
-    if (data.score === null) say("Saved. Results are shown after the due date.");
-    else if (first) say("Some boxes need another look: the first is " + first + ".", "warning");
+    if (data.score === null) say(gettext("Saved. Results are shown after the due date."));
+    else if (first) say(words(gettext("Some boxes need another look: the first is %(name)s."), {name: first}), "warning");
     else say("");
     if (first && graph) graph.focusNode(first);
     else summary.focus();
@@ -284,7 +296,7 @@
      ∂L/∂w₁ = ∂L/∂a₂ · ∂a₂/∂z₂ · …), a sum over the consumers where the path branches. */
   function chainText(name) {
     var out = config.output;
-    if (name === out) return {formula: partial(out, out) + " (the output itself)", known: []};
+    if (name === out) return {formula: partial(out, out) + " " + gettext("(the output itself)"), known: []};
     var mine = consumers[name] || [];
     if (mine.length > 1) {
       return {formula: partial(out, name) + " = " + mine.map(function (c) {
@@ -301,7 +313,12 @@
       return {formula: partial(out, name) + " = " + partial(out, mine[0]) + " · " + partial(mine[0], name),
               known: mine};
     }
-    var factors = path.length === 2 ? [partial(out, out)] : []; // upstream × local, as in the notes
+    if (path.length === 2) {
+      // Straight into the output: the upstream is ∂L/∂L = 1, and ∂L/∂x twice would say nothing.
+      var computed = (nodes[out].expression || "").replace(/[A-Za-z_][A-Za-z0-9_]*/g, pretty);
+      return {formula: partial(out, name) + " = 1 · ∂(" + computed + ")/∂" + pretty(name), known: []};
+    }
+    var factors = [];
     for (var i = path.length - 1; i > 0; i--) factors.push(partial(path[i], path[i - 1]));
     return {formula: partial(out, name) + " = " + factors.join(" · "), known: mine};
   }
@@ -340,7 +357,7 @@
       if (known.length) {
         var using = document.createElement("span");
         using.className = "chain-known";
-        using.textContent = "with " + known.join(", ");
+        using.textContent = words(gettext("with %(values)s"), {values: known.join(", ")});
         item.appendChild(using);
       }
       var result = document.createElement("span");
@@ -366,14 +383,14 @@
     lockInputs();
     renderChain();
     if (!current) {
-      if (submitButton) submitButton.textContent = "Submit answers";
+      if (submitButton) submitButton.textContent = gettext("Submit answers");
       if (!justChecked) return;
-      say("Every node checked: submitting your answers…");
+      say(gettext("Every node checked: submitting your answers…"));
       store(stepKey, null); // a later visit starts the walk afresh
       submitAll(true);
       return;
     }
-    if (submitButton) submitButton.textContent = "Check " + (config.ask === "data" ? pretty(current) : partial(config.output, current));
+    if (submitButton) submitButton.textContent = words(gettext("Check %(what)s"), {what: config.ask === "data" ? pretty(current) : partial(config.output, current)});
     if (graph) graph.focusNode(current);
   }
 
@@ -381,13 +398,14 @@
     if (!current) { submitAll(true); return; }
     var name = current, input = inputFor(name);
     if (!input.value.trim()) {
-      say("Type " + (config.ask === "data" ? "the value of " + name : partial(config.output, name)) + " first.", "warning");
+      say(config.ask === "data" ? words(gettext("Type the value of %(name)s first."), {name: name})
+                                : words(gettext("Type %(what)s first."), {what: partial(config.output, name)}), "warning");
       input.focus();
       return;
     }
     var answers = {};
     answers[name] = input.value.trim();
-    say("Checking " + name + "…");
+    say(words(gettext("Checking %(name)s…"), {name: name}));
     post(config.submitUrl, answers, "step").then(function (response) {
       var data = response.data;
       if (response.status === 201) {
@@ -395,18 +413,20 @@
         var status = statusOf(node);
         if (graph) graph.setStatus(name, status, feedbackHtml(node));
         if (status === "correct") {
-          say(name + " is right.", "ok");
-          accepted[name] = input.value.trim();
+          say(words(gettext("%(name)s is right."), {name: name}), "ok");
+          // The number that was read, not the text typed (15 + 7*3 is shown as 36).
+          accepted[name] = typeof node.value === "number" ? String(Number(node.value.toPrecision(6)))
+                                                         : input.value.trim();
           store(stepKey, accepted);
           advance(true);
         } else {
-          say(name + " is not right yet: read the hint and try again.", "warning");
+          say(words(gettext("%(name)s is not right yet: read the hint and try again."), {name: name}), "warning");
           if (graph) graph.focusNode(name);
         }
       } else if (response.status === 400 && data.errors) {
         showInvalid(data);
       } else {
-        say(data.detail || "Something went wrong.", "error");
+        say(data.detail || gettext("Something went wrong."), "error");
       }
     });
   }
@@ -427,7 +447,7 @@
     } else {
       current = null;
       lockInputs();
-      if (submitButton) submitButton.textContent = "Submit answers";
+      if (submitButton) submitButton.textContent = gettext("Submit answers");
     }
   }
 

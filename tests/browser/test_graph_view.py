@@ -165,3 +165,19 @@ def test_touch_targets_are_at_least_44px_high(open_page):
       .map(e => [e.textContent.trim() || e.name || e.id, e.getBoundingClientRect().height])
       .filter(([, h]) => h < 44)""")
     assert small == []
+
+
+def test_step_through_shows_the_number_read_and_a_chain_that_says_something(page):
+    sign_in(page)
+    open_item(page, TWO_WEIGHTS)
+    page.get_by_role("button", name="Step through").click()
+    field = page.get_by_label("gradient of L")
+    expect(field).to_be_focused()
+    field.fill("2/2")
+    field.press("Enter")
+    chain = page.locator("#steps .chain li")
+    expect(chain.first).to_contain_text("= 1 ✓")  # what was read, not the text typed
+    expect(chain.first).not_to_contain_text("2/2")
+    # sub₁ feeds the output directly: upstream 1 times L's own derivative, not ∂L/∂sub₁ twice
+    expect(chain.last).to_contain_text("∂L/∂sub₁ = 1 · ∂(sub₁²)/∂sub₁")
+    expect(chain.last).not_to_contain_text("∂L/∂L · ∂L/∂sub₁")

@@ -16,7 +16,7 @@ from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from . import selectors, services
+from . import kind_page, selectors, services
 from .engine.numbers import format_number
 from .models import Ask, Attempt, Exercise, QuizItem, Submission
 
@@ -121,21 +121,29 @@ def attempt_url(attempt: Attempt) -> str:
 def _render_attempt(request, attempt: Attempt, *, answers: dict | None = None,
                     errors: dict | None = None, status: int = 200):
     exercise = attempt.exercise
-    solution = attempt.variant.graph
-    asked = services.asked_nodes(exercise, solution)
+    try:  # an update's or a nudge's frozen numbers too (the API reads the same)
+        solution = services.variant_solution(exercise, attempt.variant)
+        asked = services.asked_nodes(exercise, solution)
+    except services.ServiceError as exc:
+        return render(request, "exercises/problem.html", {"message": exc.message},
+                      status=exc.status)
     latest = attempt.submissions.filter(kind=Submission.Kind.FULL, valid=True).order_by(
         "-created_at", "-id").first()
     result = selectors.learner_result(latest) if latest else None
     feedback = {} if errors else _explained((result or {}).get("nodes", {}))
     if answers is None:
         answers = dict(latest.raw_answers) if latest else {}
+    boxes = kind_page.answer_boxes(exercise, solution, _given_answers(
+        exercise, solution, asked, answers), feedback, errors or {})
     context = {
         "attempt": attempt, "exercise": exercise, "item": attempt.item,
         "quiz": attempt.item.quiz if attempt.item_id else None,
         "preview": attempt.item_id is None,
         "ask": "data" if exercise.ask == Ask.DATA else "grad",
         "graph": selectors.learner_graph(solution, exercise.ask),
-        "asked": asked, "answers": _given_answers(exercise, solution, asked, answers),
+        # local, update and nudge are answered in their own boxes below the graph
+        "asked": [] if boxes else asked, "boxes": boxes,
+        "answers": _given_answers(exercise, solution, asked, answers),
         "feedback": feedback, "errors": errors or {},
         "solution_graph": selectors.solution_graph(solution, exercise.ask)
         if selectors.reveals_solution(attempt) else None,
@@ -144,8 +152,12 @@ def _render_attempt(request, attempt: Attempt, *, answers: dict | None = None,
         "input_examples": selectors.input_examples(solution),
     }
     context.update(attempt_state(attempt, latest, result))
+    if boxes:  # quiz.js's step-through walks the graph's nodes, not these boxes
+        context["step_allowed"] = False
     context["config"] = {
         "attempt": attempt.pk, "ask": context["ask"], "output": solution["output"],
+        "answersKey": "answers" if boxes else ("data" if exercise.ask == Ask.DATA
+                                               else "grads"),
         "submittedAt": context["submitted_at"], "stepAllowed": context["step_allowed"],
         "closed": bool(context["closed"]),
         "submitUrl": reverse("api:attempt-submissions", args=[attempt.pk]),

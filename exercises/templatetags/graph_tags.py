@@ -133,7 +133,7 @@ def graph_view(graph, show_grads=False, ask="grad", asked=None, answers=None,
     for name in order:
         node = by_name[name]
         is_asked = name in asked and node["kind"] != "const"
-        status = _status(feedback.get(name), errors.get(name))
+        status = status_of(feedback.get(name), errors.get(name))
         row = {
             "name": name, "kind": node["kind"], "label": labels[name],
             "symbol": symbol(node) if node["kind"] == "op" else "",
@@ -166,7 +166,8 @@ def graph_view(graph, show_grads=False, ask="grad", asked=None, answers=None,
                                    "output": graph.get("output")}}
 
 
-def _status(result: dict | None, error: str | None) -> str:
+def status_of(result: dict | None, error: str | None) -> str:
+    """A box's data-status: "invalid", "correct", "wrong", "received" or ""."""
     if error or (result and result.get("valid") is False):
         return "invalid"
     if not result:

@@ -10,7 +10,10 @@
   if (!configElement || !form || !window.fetch) return;
   var config = JSON.parse(configElement.textContent);
   var graphRoot = form.querySelector("[data-bp-graph]");
-  var graph = window.BackpropGraph && graphRoot ? window.BackpropGraph.get(graphRoot) : null;
+  // Local, update and nudge exercises are answered in their own boxes below the graph
+  // (.bp-kind-boxes): the drawn graph only shows the data then.
+  var kindBoxes = form.querySelector(".bp-kind-boxes");
+  var graph = !kindBoxes && window.BackpropGraph && graphRoot ? window.BackpropGraph.get(graphRoot) : null;
   var summary = document.getElementById("feedback");
   var message = document.getElementById("form-message");
   var submitButton = document.getElementById("submit-answers");
@@ -30,6 +33,27 @@
   var emptyWarned = "";
 
   function inputFor(name) { return form.querySelector("input[name='" + PREFIX + CSS.escape(name) + "']"); }
+  // An answer key as an id part, as kind_page.box_id writes it: "z2/a1" → "z2__a1".
+  function boxId(name) { return name.replace(/\//g, "__"); }
+
+  /* A box's verdict: the graph's own boxes through graph.js, the kind boxes here. */
+  function setStatus(name, status, html) {
+    if (graph) { graph.setStatus(name, status, html); return; }
+    var row = kindBoxes && kindBoxes.querySelector(".bp-row[data-node='" + CSS.escape(name) + "']");
+    if (!row) return;
+    row.setAttribute("data-status", status || "");
+    var input = inputFor(name);
+    if (input) {
+      if (status === "invalid") input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+    }
+    var fb = document.getElementById("fb-" + boxId(name));
+    if (fb && html !== undefined) fb.innerHTML = html;
+  }
+  function focusBox(name) {
+    if (graph) graph.focusNode(name);
+    else if (inputFor(name)) inputFor(name).focus();
+  }
   var order = (graph ? graph.order : []).filter(function (name) { return inputFor(name); });
   if (!order.length) {
     form.querySelectorAll(".bp-field input").forEach(function (input) { order.push(input.name.slice(PREFIX.length)); });
@@ -75,7 +99,7 @@
     busy = true;
     if (submitButton) submitButton.disabled = true;
     var body = {kind: kind};
-    body[config.ask === "data" ? "data" : "grads"] = answers;
+    body[config.answersKey || (config.ask === "data" ? "data" : "grads")] = answers;
     return fetch(url, {method: "POST", body: JSON.stringify(body), credentials: "same-origin",
                        headers: {"Accept": "application/json", "Content-Type": "application/json",
                                  "X-CSRFToken": csrfToken}})
@@ -172,12 +196,13 @@
       .then(function (html) {
         var page = new DOMParser().parseFromString(html, "text/html");
         var status = {};
-        page.querySelectorAll("#answer-form .bp-row[data-node]").forEach(function (row) {
+        var rows = kindBoxes ? "#answer-form .bp-kind-boxes .bp-row[data-node]" : "#answer-form .bp-row[data-node]";
+        page.querySelectorAll(rows).forEach(function (row) {
           var name = row.getAttribute("data-node");
-          var fb = page.getElementById("fb-" + name);
+          var fb = page.getElementById("fb-" + boxId(name));
           if (!fb) return;
           status[name] = row.getAttribute("data-status") || "";
-          if (graph) graph.setStatus(name, status[name], fb.innerHTML);
+          setStatus(name, status[name], fb.innerHTML);
         });
         var fresh = page.getElementById("feedback");
         if (fresh) summary.innerHTML = fresh.innerHTML;
@@ -200,18 +225,18 @@
 
   function showInvalid(data) {
     Object.keys(data.errors || {}).forEach(function (name) {
-      if (graph) graph.setStatus(name, "invalid", feedbackHtml({valid: false, error: data.errors[name]}));
+      setStatus(name, "invalid", feedbackHtml({valid: false, error: data.errors[name]}));
     });
     say(data.detail, "warning");
     var first = order.find(function (name) { return (data.errors || {})[name]; });
-    if (first && graph) graph.focusNode(first);
+    if (first) focusBox(first);
   }
 
   function submitAll(fromSteps) {
     var empty = order.filter(function (name) { return !inputFor(name).value.trim(); });
     if (empty.length === order.length) {
       say(gettext("Type at least one answer first."), "warning");
-      if (graph) graph.focusNode(order[0]);
+      focusBox(order[0]);
       return;
     }
     if (empty.length && !fromSteps && emptyWarned !== empty.join(" ")) {
@@ -221,7 +246,7 @@
         "%(count)s box is still empty (%(names)s). Fill it in, or submit again to send as is: an empty box counts as wrong.",
         "%(count)s boxes are still empty (%(names)s). Fill them in, or submit again to send as is: an empty box counts as wrong.",
         empty.length), {count: empty.length, names: empty.join(", ")}), "warning");
-      if (graph) graph.focusNode(empty[0]);
+      focusBox(empty[0]);
       return;
     }
     emptyWarned = "";
@@ -257,7 +282,7 @@
     if (data.score === null) say(gettext("Saved. Results are shown after the due date."));
     else if (first) say(words(gettext("Some boxes need another look: the first is %(name)s."), {name: first}), "warning");
     else say("");
-    if (first && graph) graph.focusNode(first);
+    if (first) focusBox(first);
     else summary.focus();
   }
 

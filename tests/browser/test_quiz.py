@@ -376,3 +376,37 @@ def test_instructor_previews_as_a_learner(page):
     expect(page.locator(".banner")).to_contain_text("Preview as a learner")
     page.wait_for_selector(f"{GRAPH}.bp-drawn")
     expect(page.get_by_label("gradient of x")).to_be_visible()
+
+
+def test_the_nudge_answered_in_its_own_boxes_wrong_then_right(page, screenshots):
+    from exercises import exercise_kinds, services
+    from exercises.demo.kinds import QUIZ_TITLE
+
+    sign_in(page)
+    page.get_by_role("link", name=QUIZ_TITLE, exact=True).click()
+    page.get_by_role("link", name="Check the derivative by nudging x by 0.001",
+                     exact=True).click()
+    page.wait_for_selector(f"{GRAPH}.bp-drawn")  # the graph still shows the data
+    expect(page.locator("#answer-form .bp-kind-boxes")).to_be_visible()
+    attempt = Attempt.objects.select_related("exercise", "variant").get(
+        exercise__title__startswith="Check the derivative by nudging")
+    solution = services.variant_solution(attempt.exercise, attempt.variant)
+    labels = {b["key"]: b["label"] for b in exercise_kinds.boxes(attempt.exercise, solution)}
+    right = exercise_kinds.answers(attempt.exercise, solution)
+    assert sorted(labels) == ["nudged", "slope"]
+    row = lambda key: page.locator(f"#answer-form .bp-kind-boxes .bp-row[data-node='{key}']")  # noqa: E731
+
+    page.get_by_label(labels["nudged"], exact=True).fill(repr(right["nudged"]))
+    page.get_by_label(labels["slope"], exact=True).fill(repr(right["slope"] + 5))
+    page.get_by_role("button", name="Submit answers").click()
+    expect(row("slope")).to_have_attribute("data-status", "wrong")
+    expect(row("nudged")).to_have_attribute("data-status", "correct")
+    expect(page.locator("#fb-slope")).to_contain_text("Not right")
+    expect(page.get_by_label(labels["slope"], exact=True)).to_be_focused()
+    page.screenshot(path=screenshots / "nudge-wrong.png", full_page=True)
+
+    page.get_by_label(labels["slope"], exact=True).fill(repr(right["slope"]))
+    page.get_by_role("button", name="Submit answers").click()
+    expect(row("slope")).to_have_attribute("data-status", "correct")
+    expect(page.locator("#fb-slope")).to_contain_text("Correct")
+    expect(page.locator("#feedback")).to_contain_text("Solved")

@@ -14,7 +14,6 @@ import math
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -38,13 +37,6 @@ VERDICTS = re.compile(r'"correct":\s*(true|false)|data-status="(correct|wrong)"|
                       r'bp-verdict-(correct|wrong)|"status":\s*"(correct|wrong)"|'
                       r'"misconception":\s*"|Solved\.')
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import inspect
 import sys
 import time
 
-KNOWN = ("engine", "grading", "http", "course", "faults")
+KNOWN = ("engine", "parser", "grading", "http", "course", "faults")
 
 
 def present(name: str) -> bool:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from . import services
 from .engine.generator import DIFFICULTIES, MAX_COUNT
 from .grading import Settings
-from .models import Course, Exercise, QuizItem
+from .models import Course, Exercise, Granularity, QuizItem
 
 _MONO = "font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; tab-size: 4;"
 
@@ -55,11 +55,16 @@ class ExerciseForm(forms.ModelForm):
         help_text=_("Update exercises: the inputs updated, separated by commas; empty means "
                     "every input."))
 
+    granularity = forms.ChoiceField(
+        choices=Granularity.choices, required=False, initial=Granularity.LINE,
+        label=_("Granularity"),
+        help_text=_("Each program line one node (as the notes draw it), or each binary gate."))
+
     class Meta:
         model = Exercise
         fields = ["title", "course", "program", "mermaid", "tags", "difficulty", "ask",
-                  "asked_nodes", "learning_rate", "parameters", "nudge_input", "nudge_h",
-                  "tolerance_rel", "tolerance_abs", "tolerance_sig_figs"]
+                  "granularity", "asked_nodes", "learning_rate", "parameters", "nudge_input",
+                  "nudge_h", "tolerance_rel", "tolerance_abs", "tolerance_sig_figs"]
         widgets = {"program": code_area(14, "program-editor"),
                    "mermaid": code_area(8, "mermaid-editor")}
         # The admin's labels, translatable here rather than in the models (no migration).
@@ -80,10 +85,16 @@ class ExerciseForm(forms.ModelForm):
     #: the line of the first program error, for the change page to point at
     error_line: int | None = None
 
+    def clean_granularity(self) -> str:
+        # Not sent (an older form, a script): an exercise keeps its own, a new one is lines.
+        chosen = self.cleaned_data.get("granularity")
+        return chosen or (self.instance.granularity if self.instance.pk else Granularity.LINE)
+
     def clean(self):
         data = super().clean()
         program, mermaid = data.get("program") or "", data.get("mermaid") or ""
         asked = data.get("asked_nodes") or []
+        granularity = data.get("granularity") or Granularity.LINE
         if {"asked_nodes", "parameters", "learning_rate", "nudge_h"} & set(self.errors):
             return data
         kind = {"ask": data.get("ask") or "grad", "settings": Settings(
@@ -99,9 +110,11 @@ class ExerciseForm(forms.ModelForm):
         source = program if source_field == "program" else mermaid
         try:
             if source_field == "program":
-                services.validate_exercise_source(program, "", asked, **kind)
+                services.validate_exercise_source(program, "", asked, **kind,
+                                                  granularity=granularity)
             else:
-                services.validate_exercise_source("", mermaid, asked, **kind)
+                services.validate_exercise_source("", mermaid, asked, **kind,
+                                                  granularity=granularity)
         except services.InvalidProgram as exc:
             self._program_error(source_field, source, exc)
         except services.ServiceError as exc:
@@ -109,7 +122,7 @@ class ExerciseForm(forms.ModelForm):
             self.add_error(_SETTING_FIELDS.get(field, "asked_nodes"), exc.message)
         if source_field == "program" and mermaid.strip():
             try:  # a diagram next to a program must be readable too
-                services.validate_exercise_source("", mermaid)
+                services.validate_exercise_source("", mermaid, granularity=granularity)
             except services.InvalidProgram as exc:
                 self._program_error("mermaid", mermaid, exc)
         return data

@@ -64,7 +64,8 @@ def proposed_changes(exercise: Exercise) -> dict:
     variants = []
     for variant in Variant.objects.filter(exercise=exercise).annotate(
             attempt_count=Count("attempts")).order_by("seed"):
-        new = services.solve_source(exercise.source, variant.seed).to_solution()
+        new = services.solve_source(exercise.source, variant.seed,
+                                    exercise.granularity).to_solution()
         nodes = differences(variant.graph, new)
         if nodes:
             variants.append({"variant": variant, "seed": variant.seed, "nodes": nodes,

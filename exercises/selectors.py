@@ -229,6 +229,9 @@ def learner_graph(solution: dict, ask: str = Ask.GRAD) -> dict:
             item["exponent"] = node["exponent"]
         if node.get("symbol"):
             item["symbol"] = node["symbol"]
+        for key in ("expression", "expression_latex"):  # a line node's label, never formulas
+            if node.get(key):
+                item[key] = node[key]
         if hide_data and node["kind"] == "op":
             item["data"] = None
         nodes.append(item)

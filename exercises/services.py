@@ -34,6 +34,7 @@ from .models import (
     Attempt,
     Course,
     Exercise,
+    Granularity,
     ProvisionedAccount,
     QuizItem,
     Regrade,
@@ -77,25 +78,31 @@ class NotAllowed(ServiceError):
 
 
 # -- exercises --------------------------------------------------------------------------
-def solve_source(source: str, seed: int = 0, perturb: bool = False):
-    """The solved graph of a program or diagram; ProgramError becomes InvalidProgram.
-    `perturb`: its literal inputs jittered from the seed (a perturbed quiz item)."""
+def solve_source(source: str, seed: int = 0, granularity: str = Granularity.LINE,
+                 perturb: bool = False):
+    """The solved graph of a program or diagram, one node per line or per gate (an exercise's
+    `granularity`); ProgramError becomes InvalidProgram. `perturb`: its literal inputs
+    jittered from the seed (a perturbed quiz item)."""
     try:
         if perturb:
-            return perturbed_graph(lambda: build_text(source, seed=seed), seed)
-        return solve_text(source, seed=seed)
+            return perturbed_graph(
+                lambda: build_text(source, seed=seed, granularity=granularity), seed)
+        return solve_text(source, seed=seed, granularity=granularity)
     except ProgramError as exc:
         raise InvalidProgram(exc) from None
 
 
 def validate_exercise_source(program: str, mermaid: str = "", asked_nodes=(),
-                             ask: str = Ask.GRAD, settings: Settings | None = None) -> None:
+                             ask: str = Ask.GRAD, settings: Settings | None = None,
+                             granularity: str = Granularity.LINE) -> None:
     source = program if program.strip() else mermaid
     if not source.strip():
         raise ServiceError("write a program or a Mermaid flowchart")
-    graph = solve_source(source)
+    if granularity not in Granularity.values:
+        raise ServiceError(f"granularity must be one of {', '.join(Granularity.values)}")
+    graph = solve_source(source, granularity=granularity)
     if program.strip() and mermaid.strip():
-        solve_source(mermaid)  # both must be readable; the program is what is graded
+        solve_source(mermaid, granularity=granularity)  # both must be readable
     if exercise_kinds.kind_of(ask).name not in ("grad", "data"):
         # The kind's own keys and settings (edges, parameters, the nudged input and h).
         try:
@@ -120,18 +127,21 @@ def create_exercise(*, title: str, program: str = "", mermaid: str = "", author=
                     ask: str = Ask.GRAD, tolerance: dict | None = None,
                     asked_nodes: list[str] | None = None, learning_rate: float | None = None,
                     parameters: list[str] | None = None, nudge_input: str = "",
-                    nudge_h: float | None = None) -> Exercise:
+                    nudge_h: float | None = None,
+                    granularity: str = Granularity.LINE) -> Exercise:
     """A new exercise with its seed-0 variant. The kind's settings: `learning_rate` and
     `parameters` (default: every input) for update, `nudge_input` and `nudge_h` (default
-    0.001) for nudge; checked against the program here, with the asked keys."""
+    0.001) for nudge; checked against the program here, with the asked keys. `granularity`:
+    one node per program line (default) or per gate."""
     settings = Settings(learning_rate=learning_rate,
                         parameters=tuple(parameters) if parameters else None,
                         nudge_input=nudge_input or None, nudge_h=nudge_h)
-    validate_exercise_source(program, mermaid, asked_nodes, ask, settings)
+    validate_exercise_source(program, mermaid, asked_nodes, ask, settings, granularity)
     tolerance = tolerance or {}
     exercise = Exercise(
         title=title, program=program, mermaid=mermaid, author=author, course=course,
         difficulty=difficulty, ask=ask, asked_nodes=list(asked_nodes or []),
+        granularity=granularity,
         tolerance_rel=tolerance.get("rel", 1e-2), tolerance_abs=tolerance.get("abs", 1e-6),
         tolerance_sig_figs=tolerance.get("sig_figs"), learning_rate=learning_rate,
         parameters=list(parameters or []), nudge_input=nudge_input or "", nudge_h=nudge_h)
@@ -165,7 +175,8 @@ def duplicate_exercise(exercise: Exercise, author=None) -> Exercise:
     copy = Exercise.objects.create(
         course=exercise.course, title=f"{exercise.title} (copy)", program=exercise.program,
         mermaid=exercise.mermaid, difficulty=exercise.difficulty, ask=exercise.ask,
-        tolerance_rel=exercise.tolerance_rel, tolerance_abs=exercise.tolerance_abs,
+        granularity=exercise.granularity, tolerance_rel=exercise.tolerance_rel,
+        tolerance_abs=exercise.tolerance_abs,
         tolerance_sig_figs=exercise.tolerance_sig_figs, asked_nodes=exercise.asked_nodes,
         learning_rate=exercise.learning_rate, parameters=exercise.parameters,
         nudge_input=exercise.nudge_input, nudge_h=exercise.nudge_h,
@@ -214,7 +225,7 @@ def get_or_create_variant(exercise: Exercise, seed: int, perturbed: bool = False
     if existing:
         _with_frozen(exercise, existing)
         return existing
-    graph = solve_source(exercise.source, seed, perturb=perturbed)
+    graph = solve_source(exercise.source, seed, exercise.granularity, perturb=perturbed)
     try:
         solution = exercise_kinds.solution(exercise, graph)
     except ProgramError as exc:

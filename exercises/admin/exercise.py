@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from .. import feedback, selectors, services, tasks
 from ..engine.generator import generate_many
 from ..forms import ExerciseForm, GenerateForm, RegradeForm
-from ..models import Exercise, Regrade
+from ..models import Exercise, Granularity, Regrade
 from . import exports, preview
 from . import feedback as own_feedback
 from . import resolve as resolve_pages
@@ -53,7 +53,8 @@ class ExerciseAdmin(ScopedAdmin):
     inlines = (own_feedback.FeedbackRuleInline, own_feedback.QuestionTestInline)
     fieldsets = (
         (None, {"fields": ("title", "course", "program", "mermaid")}),
-        (gettext_lazy("What is asked"), {"fields": ("difficulty", "ask", "asked_nodes", "tags")}),
+        (gettext_lazy("What is asked"), {"fields": ("difficulty", "ask", "granularity",
+                                                    "asked_nodes", "tags")}),
         (gettext_lazy("Update and nudge exercises"), {
             "fields": ("learning_rate", "parameters", "nudge_input", "nudge_h"),
             "description": gettext_lazy(
@@ -133,7 +134,7 @@ class ExerciseAdmin(ScopedAdmin):
                  else None}
         if obj is not None and obj.pk:
             extra.update(
-                preview=preview.preview_or_error(obj.source),
+                preview=preview.preview_or_error(obj.source, obj.granularity),
                 variants=preview.sample_variants(obj),
                 stored_variants=obj.variants.count(),
                 learner_preview_url=learner_preview_url(obj.pk),
@@ -294,11 +295,14 @@ def _preview_view(model_admin: ExerciseAdmin, request):
     if not source.strip():
         return JsonResponse({"error": _("Write a program or a Mermaid flowchart."), "line": None,
                              "field": "program"}, status=400)
-    result = preview.preview_or_error(source)
+    granularity = request.POST.get("granularity", Granularity.LINE)
+    if granularity not in Granularity.values:
+        granularity = Granularity.LINE
+    result = preview.preview_or_error(source, granularity)
     if "error" in result:
         return JsonResponse({**result, "field": field}, status=400)
     graph_html = preview.render_graph(result["graph"])
-    variants_html = preview.render_variants(preview.sample_variants_of(source))
+    variants_html = preview.render_variants(preview.sample_variants_of(source, granularity))
     return JsonResponse({"graph": result["graph"], "table_html": result["table_html"],
                          "mermaid": result["mermaid"], "graph_html": graph_html,
                          "variants_html": variants_html, "field": field})

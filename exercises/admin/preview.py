@@ -9,9 +9,10 @@ from django.template.loader import get_template, render_to_string
 from .. import services
 from ..engine import Graph
 from ..engine.formatting import label, local_derivatives
+from ..engine.lines import is_line
 from ..engine.mermaid import to_mermaid
 from ..engine.numbers import format_number
-from ..models import Exercise
+from ..models import Exercise, Granularity
 
 #: the learners' graph picture, drawn by the learner pages; the admin reuses it if present
 GRAPH_PARTIAL = "exercises/_graph.html"
@@ -37,6 +38,8 @@ def render_graph(graph: dict) -> str | None:
 def op_text(graph: Graph, node) -> str:
     if node.op is None:
         return "constant" if node.kind == "const" else "input"
+    if is_line(node.op):
+        return node.op.text()
     args = [label(graph.nodes[i]) for i in node.inputs]
     if node.op.arity == 1:
         return f"{node.op.symbol}({args[0]})"
@@ -52,38 +55,38 @@ def table_rows(graph: Graph) -> list[dict]:
             for node in graph.nodes]
 
 
-def solve(source: str) -> dict:
+def solve(source: str, granularity: str = Granularity.LINE) -> dict:
     """The preview of a source; raises services.InvalidProgram (with the line) if bad."""
-    graph = services.solve_source(source)
+    graph = services.solve_source(source, granularity=granularity)
     rows = table_rows(graph)
     return {"graph": graph.to_solution(), "rows": rows, "mermaid": to_mermaid(graph),
             "table_html": render_to_string("admin/exercises/exercise/_solved_table.html",
                                            {"rows": rows, "output": graph.output.name})}
 
 
-def preview_or_error(source: str) -> dict:
+def preview_or_error(source: str, granularity: str = Granularity.LINE) -> dict:
     try:
-        return solve(source)
+        return solve(source, granularity)
     except services.ServiceError as exc:
         return {"error": exc.message, "line": exc.details.get("line")}
 
 
 def sample_variants(exercise: Exercise) -> dict:
     """Three learners' numbers; one sample when the program draws nothing at random."""
-    return sample_variants_of(exercise.source)
+    return sample_variants_of(exercise.source, exercise.granularity)
 
 
 def render_variants(variants: dict) -> str:
     return render_to_string("admin/exercises/exercise/_variants.html", {"variants": variants})
 
 
-def sample_variants_of(source: str) -> dict:
+def sample_variants_of(source: str, granularity: str = Granularity.LINE) -> dict:
     """The same for a source not saved yet: the editor shows them as the author types."""
     seeds = SAMPLE_SEEDS if services.source_has_random_inputs(source) else (0,)
     samples = []
     for seed in seeds:
         try:
-            graph = services.solve_source(source, seed)
+            graph = services.solve_source(source, seed, granularity)
         except services.ServiceError as exc:  # e.g. a draw that divides by zero
             samples.append({"seed": seed, "error": exc.message})
             continue

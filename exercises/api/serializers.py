@@ -18,7 +18,7 @@ from rest_framework import serializers
 
 from .. import exercise_kinds, overrides, selectors, services
 from ..grading import ALL_CODES, MAX_CHARS
-from ..models import Ask, Attempt, Course, Exercise, Quiz, QuizItem, Submission
+from ..models import Ask, Attempt, Course, Exercise, Granularity, Quiz, QuizItem, Submission
 
 MAX_SOURCE_CHARS = 20_000  # a program of a few hundred lines; the engine has its own limits
 MAX_ANSWERS = 500
@@ -172,6 +172,9 @@ class ExerciseCreateSerializer(serializers.Serializer):
     tags = serializers.ListField(child=serializers.SlugField(max_length=50), required=False,
                                  max_length=20)
     tolerance = ToleranceSerializer(required=False)
+    granularity = serializers.ChoiceField(
+        choices=Granularity.choices, required=False, default=Granularity.LINE,
+        help_text="One node per program line (as the notes draw it) or per binary gate.")
 
     def validate(self, attrs):
         if not (attrs["program"].strip() or attrs["mermaid"].strip()):
@@ -189,6 +192,9 @@ class NodeSerializer(serializers.Serializer):
                                   help_text="Forward value; null where learners must find it.")
     exponent = serializers.CharField(required=False)
     symbol = serializers.CharField(required=False)
+    expression = serializers.CharField(
+        required=False, help_text="A line node's right-hand side (op \"expr\"): w1 * x + b1.")
+    expression_latex = serializers.CharField(required=False)
 
 
 class GraphSerializer(serializers.Serializer):
@@ -340,7 +346,7 @@ class InstructorExerciseSerializer(LearnerExerciseSerializer):
         model = Exercise
         fields = ["id", "title", "course", "difficulty", "mode", "tags", "graph", "ask",
                   "boxes", "chain", "learning_rate", "parameters", "nudge", "program",
-                  "mermaid", "tolerance",
+                  "mermaid", "granularity", "tolerance",
                   "solution", "answers", "author", "created_at", "updated_at"]
 
     @extend_schema_field(GraphSerializer)

@@ -294,7 +294,7 @@ class ExerciseListView(ApiView, generics.ListAPIView):
             tolerance=data.get("tolerance"), asked_nodes=data.get("ask"),
             learning_rate=data.get("learning_rate"), parameters=data.get("parameters"),
             nudge_input=data.get("nudge", {}).get("input", ""),
-            nudge_h=data.get("nudge", {}).get("h"))
+            nudge_h=data.get("nudge", {}).get("h"), granularity=data["granularity"])
         return Response(s.InstructorExerciseSerializer(exercise).data,
                         status=status.HTTP_201_CREATED)
 

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from .. import feedback, services
 from ..engine.generator import generate
-from ..models import Course, Exercise, Quiz, QuizItem, Reveal
+from ..models import Course, Exercise, Granularity, Quiz, QuizItem, Reveal
 from . import SEED_EXAMPLES, read
 from .kinds import load_kinds_quiz
 from .question_tests import QUESTION_TESTS
@@ -85,6 +85,8 @@ def _exercise(course, author, title, program, mermaid, difficulty, tags) -> Exer
     existing = Exercise.objects.filter(course=course, title=title).first()
     if existing:
         return existing
+    # One node per line, as the notes draw and ask them (the two-weight network asks x, w1,
+    # b1, w2, b2, z1, a1, z2, a2 and L).
     return services.create_exercise(title=title, program=program, mermaid=mermaid,
                                     author=author, course=course, difficulty=difficulty,
-                                    tags=tags)
+                                    tags=tags, granularity=Granularity.LINE)

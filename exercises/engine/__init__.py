@@ -10,10 +10,11 @@ import re
 
 from .errors import ProgramError
 from .graph import CONST, INPUT, OP, Graph, Node
+from .lines import GATE, GRANULARITIES, LINE, check_granularity
 from .parser import DEFAULT_SEED, Program, parse
 
-__all__ = ["CONST", "DEFAULT_SEED", "INPUT", "OP", "Graph", "Node", "Program", "ProgramError",
-           "is_mermaid", "parse", "solve_text"]
+__all__ = ["CONST", "DEFAULT_SEED", "GATE", "GRANULARITIES", "INPUT", "LINE", "OP", "Graph",
+           "Node", "Program", "ProgramError", "is_mermaid", "parse", "solve_text"]
 
 
 _HEADER = re.compile(r"^(flowchart|graph)(\s+(LR|RL|TB|TD|BT))?\s*;?$")
@@ -29,14 +30,16 @@ def is_mermaid(text: str) -> bool:
     return False
 
 
-def build_text(text: str, seed: int | None = DEFAULT_SEED) -> Graph:
-    """An unsolved graph from a program or a Mermaid flowchart."""
+def build_text(text: str, seed: int | None = DEFAULT_SEED, granularity: str = LINE) -> Graph:
+    """An unsolved graph from a program or a Mermaid flowchart, one node per line (the
+    default) or per gate."""
+    check_granularity(granularity)
     if is_mermaid(text):
-        from .mermaid import parse_mermaid
+        from .mermaid import parse_mermaid, to_granularity
 
-        return parse_mermaid(text)
-    return parse(text).build(seed)
+        return to_granularity(parse_mermaid(text), granularity)
+    return parse(text).build(seed, granularity)
 
 
-def solve_text(text: str, seed: int | None = DEFAULT_SEED) -> Graph:
-    return build_text(text, seed).solve()
+def solve_text(text: str, seed: int | None = DEFAULT_SEED, granularity: str = LINE) -> Graph:
+    return build_text(text, seed, granularity).solve()

@@ -2,19 +2,52 @@
 
 from __future__ import annotations
 
+from .expressions import const, gate, name, render
 from .graph import Graph, Node
+from .lines import is_line
 from .numbers import format_number
 
 
 def to_json(graph: Graph) -> dict:
-    """The command-line contract: {"output", "nodes": [{name, kind, op, inputs, data, grad}]}."""
-    return graph.to_dict()
+    """The command-line contract: {"granularity", "output", "nodes": [{name, kind, op, inputs,
+    data, grad}]}, and for op nodes "locals" ({input name: ∂node/∂input}) and "expression"
+    (the line's right-hand side, or the gate's, in the program's syntax)."""
+    result = graph.to_dict()
+    names, locals_ = graph.names, graph.locals
+    for i, item in enumerate(result["nodes"]):
+        item.pop("expression_latex", None)
+        op = graph.ops[i]
+        if op is None:
+            continue
+        inputs = graph.args[i]
+        # A node read twice by one gate (x * x) has one entry: its slopes summed.
+        slopes: dict[str, float] = {}
+        for j, d in zip(inputs, locals_[i] if locals_ is not None else (), strict=False):
+            slopes[names[j]] = slopes.get(names[j], 0.0) + float(d)
+        item["locals"] = slopes
+        if is_line(op):
+            item["expression"] = op.expression
+        else:
+            item["expression"] = render(gate(op, *(_leaf(graph, j) for j in inputs)), "python")
+    return {"granularity": graph.granularity, **result}
+
+
+def _leaf(graph: Graph, j: int):
+    if graph.kinds[j] == "const" and graph.names[j].startswith("const_"):
+        return const(graph.data[j])
+    return name(graph.names[j])
 
 
 def local_derivatives(graph: Graph, node: Node) -> list[str]:
     """'∂c/∂a = b = 3' for each input of an op node: the formula and its number."""
     if node.op is None or node.local is None:
         return []
+    if is_line(node.op):
+        return [f"∂{node.name}/∂{name} = {node.op.formula(k)} = {format_number(value)}"
+                if node.op.formula(k) != format_number(value) else
+                f"∂{node.name}/∂{name} = {format_number(value)}"
+                for k, (name, value) in enumerate(zip(node.op.input_names, node.local,
+                                                      strict=True))]
     items = []
     for position, (i, value) in enumerate(zip(node.inputs, node.local, strict=True)):
         formula = node.op.formula(position, formula_names(graph, node))
@@ -42,6 +75,8 @@ def table(graph: Graph) -> str:
     for node in graph.nodes:
         if node.op is None:
             op = "(const)" if node.kind == "const" else "input"
+        elif is_line(node.op):
+            op = node.op.text()
         else:
             args = [label(graph.nodes[i]) for i in node.inputs]
             op = f"{node.op.symbol}({args[0]})" if node.op.arity == 1 else \

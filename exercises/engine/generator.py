@@ -110,7 +110,7 @@ def check_program(text: str, difficulty: int) -> list[str]:
     _check_difficulty(difficulty)
     try:
         program = parse(text)
-        graph = program.solve()
+        graph = program.solve(granularity="gate")  # its guarantees are about gates
     except ProgramError as exc:
         return [f"the program does not solve: {exc}"]
     problems: list[str] = []

@@ -11,9 +11,12 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Iterator, Mapping
 from fractions import Fraction
+from itertools import compress, repeat
+from operator import is_
 
 from . import numbers
 from .errors import ProgramError
+from .lines import LineOp, line_op
 from .numbers import MAX_MAGNITUDE, Number
 from .ops import REGISTRY, Op, get
 
@@ -74,6 +77,9 @@ class Node:
         return f"Node({self.name!r}, {self.kind}, data={self.data}, grad={self.grad})"
 
 
+_new_node = object.__new__
+
+
 class _ByName(Mapping):
     def __init__(self, graph: Graph):
         self._graph = graph
@@ -103,13 +109,18 @@ class Graph:
         self.data: list[Number | None] = []
         self.lines: list[int | None] = []
         self.sources: dict[int, str] = {}  # how a random input was drawn ("randint(1, 5)")
-        self.grads: list[Number] | None = None
+        self._grads: list[Number] | None = None
+        self._ints_pending = False  # backward() left exact ints in _grads (see `grads`)
+        self._exact_leaves = False  # some input or constant is a Fraction, not a float
         self._locals: list[tuple | None] | None = None
         self._index_of: dict[str, int] = {}
         self.by_name = _ByName(self)
         self.reserved: set[str] = set()  # names a program assigns later: not for intermediates
         self._next_suffix: dict[str, int] = {}  # so fresh names don't rescan from _1
         self._views: list[Node] = []
+        self._named_upto = 0  # every node before this index has its name
+        self.granularity = "gate"  # a graph from code is made of gates; programs say
+        self.boxed: set[int] = set()  # a diagram's operations that have a value box
 
     # -- building -----------------------------------------------------------------------
     def append(self, name: str, kind: str, op: Op | None, args: tuple[int, ...], data,
@@ -120,6 +131,8 @@ class Graph:
             raise ProgramError(f"'{name}' is defined twice", line)
         index = len(self._names)
         index_of[name] = index
+        if data is not None and type(data) is not float:
+            self._exact_leaves = True
         self._names.append(name)
         self.kinds.append(kind)
         self.ops.append(op)
@@ -158,25 +171,33 @@ class Graph:
     @property
     def names(self) -> list[str]:
         if self._unnamed:
-            self._name_bulk_nodes()
+            self._name_pending()
         return self._names
 
     @property
     def index_of(self) -> dict[str, int]:
         if self._unnamed:
-            self._name_bulk_nodes()
+            self._name_pending()
         return self._index_of
 
-    def _name_bulk_nodes(self) -> None:
+    def _name_pending(self) -> None:
+        """Name the nodes added without a name, in order, as if each had been named when it
+        was added: "add_1", "mul_2", … after its op (add_op), "n<index>" (add_ops)."""
         self._unnamed = False
         names, index_of = self._names, self._index_of
-        for i, name in enumerate(names):
-            if name is None:
+        for i in range(self._named_upto, len(names)):
+            pending = names[i]
+            if pending is None:
                 name, k = f"n{i}", 2
                 while name in index_of or name in self.reserved:
                     name, k = f"n{i}_{k}", k + 1
-                names[i] = name
-                index_of[name] = i
+            elif type(pending) is str:
+                continue
+            else:  # an Op: add_op's automatic name
+                name = self._fresh(pending.name, True)
+            names[i] = name
+            index_of[name] = i
+        self._named_upto = len(names)
 
     def add_inputs(self, values: list[int | float | Fraction],
                    names: list[str] | None = None) -> range:
@@ -204,18 +225,54 @@ class Graph:
 
     def add_op(self, op: Op, inputs: Iterable[Node | int], name: str | None = None,
                line=None) -> Node:
-        args = tuple(n if type(n) is int else n.index for n in inputs)
-        if len(args) != op.arity:
-            raise ProgramError(f"{op.name} takes {op.arity} input(s), got {len(args)}", line)
-        name = name or self.fresh_name(op.name)
+        # The public way to build a graph node by node, so it is kept as cheap as the bulk
+        # builder's per-node work (bench/engine.py measures both): the inputs are unpacked
+        # without a loop for the usual one or two, and an automatic name is made only when
+        # some name is first read (`_name_pending`), as the bulk builder does.
+        try:
+            count = len(inputs)
+        except TypeError:  # any iterable will do
+            inputs = tuple(inputs)
+            count = len(inputs)
+        try:  # Nodes, the usual case, without a type test each
+            if count == 2:
+                a, b = inputs
+                args = (a.index, b.index)
+            elif count == 1:
+                args = (inputs[0].index,)
+            else:
+                args = tuple([n.index for n in inputs])
+        except AttributeError:  # indices (or a mix)
+            args = tuple([n if n.__class__ is int else n.index for n in inputs])
+        if count != op.arity:
+            raise ProgramError(f"{op.name} takes {op.arity} input(s), got {count}", line)
+        if name is None:
+            index = len(self.ops)
+            self._names.append(op)
+            self._unnamed = True
+            self.kinds.append(OP)
+            self.ops.append(op)
+            self.args.append(args)
+            self.data.append(None)
+            self.lines.append(line)
+            node = _new_node(Node)  # Node(self, index) without the __init__ call
+            node._graph = self
+            node.index = index
+            return node
         return Node(self, self.append(name, OP, op, args, None, line))
 
     def fresh_name(self, stem: str, numbered: bool = True) -> str:
         """A name no node has and no program statement will claim (see `reserved`)."""
+        if self._unnamed:
+            self._name_pending()
+        return self._fresh(stem, numbered)
+
+    def _fresh(self, stem: str, numbered: bool) -> str:
         stem = stem.replace("-", "m").replace(".", "_").replace("/", "_").replace("+", "")
+        index_of, reserved = self._index_of, self.reserved
 
         def taken(name):  # two lookups, not a merged set: building must stay linear
-            return name in self.index_of or name in self.reserved
+            return name in index_of or name in reserved
 
         if not numbered and not taken(stem):
             return stem
@@ -279,11 +336,15 @@ class Graph:
                         value = data[x] * data[y]
                     else:
                         value = op.forward(data[x], data[y])
-                else:
+                elif len(a) == 1:
                     (x,) = a
                     if not -1 < x < i:
                         raise _NotBefore
                     value = op.forward(data[x])
+                else:  # a line node reading three or more names
+                    if not all(-1 < x < i for x in a):
+                        raise _NotBefore
+                    value = op.forward(*[data[x] for x in a])
                 if type(value) is float:
                     # One comparison refuses inf, nan (it compares false) and absurd sizes.
                     if not -MAX_MAGNITUDE < value < MAX_MAGNITUDE:
@@ -327,15 +388,32 @@ class Graph:
                     local = op.local_derivative((data[x], data[y]), data[i])
                     grads[x] += g * local[0]
                     grads[y] += g * local[1]
-                else:
+                elif len(a) == 1:
                     x = a[0]
                     grads[x] += g * op.local_derivative((data[x],), data[i])[0]
+                else:
+                    local = op.local_derivative(tuple([data[x] for x in a]), data[i])
+                    for x, d in zip(a, local, strict=True):
+                        grads[x] += g * d
         except (ArithmeticError, ValueError, TypeError) as exc:
             raise ProgramError(f"cannot differentiate {self.names[i]}: {_reason(exc)}",
                                self.lines[i]) from None
-        self.grads = _checked_grads(self, grads)
+        if self._exact_leaves:
+            self._grads, self._ints_pending = _checked_grads(self, grads), False
+        else:
+            self._grads, self._ints_pending = _checked_float_grads(self, grads), True
         self._locals = None
         return self
+
+    @property
+    def grads(self) -> list[Number] | None:
+        """∂output/∂node for every node once backward() has run; exact values (the output's
+        own 1, passed down by add gates) as Fractions, made when the gradients are first
+        read: backward() on a float graph leaves them as ints, the loop's cheap form."""
+        if self._ints_pending:
+            self._ints_pending = False
+            _ints_as_fractions(self._grads, list(map(type, self._grads)))
+        return self._grads
 
     @property
     def locals(self) -> list[tuple | None] | None:
@@ -370,6 +448,9 @@ class Graph:
             }
             if op is not None and op.exponent is not None:
                 item["exponent"] = str(op.exponent)
+            if isinstance(op, LineOp):  # the op shape's label in the drawing
+                item["expression"] = op.expression
+                item["expression_latex"] = op.expression_latex
             if grads:
                 item["grad"] = _json_number(self.grads[i]) if self.grads is not None else None
             out.append(item)
@@ -383,8 +464,14 @@ class Graph:
             item["grad_exact"] = numbers.exact_text(self.grads[i])
             local = self.locals[i]
             item["local"] = [_json_number(d) for d in local] if local else []
-            if self.ops[i] is not None:
-                item["symbol"] = self.ops[i].symbol
+            op = self.ops[i]
+            if op is not None:
+                item["symbol"] = op.symbol
+            if isinstance(op, LineOp):
+                inputs = tuple(self.data[j] for j in self.args[i])
+                item["gates"] = op.gates_trace(inputs)
+                item["formulas"] = [[op.formula(k), op.formula(k, latex=True)]
+                                    for k in range(op.arity)]
             if self.lines[i] is not None:
                 item["line"] = self.lines[i]
         return base
@@ -400,6 +487,13 @@ class Graph:
                 graph.add_input(item["name"], value)
             elif kind == CONST:
                 graph.add_const(value, name=item["name"])
+            elif item["op"] == "expr":
+                from .parser import parse_expression
+
+                graph.granularity = "line"
+                tree = parse_expression(item["expression"], item["inputs"])
+                op = line_op(tree, item["name"])
+                graph.add_op(op, [graph.index_of[n] for n in op.input_names], name=item["name"])
             else:
                 exponent = item.get("exponent")
                 op = get(item["op"], Fraction(exponent) if exponent is not None else None)
@@ -441,14 +535,25 @@ def topological_order(items: list[dict]) -> list[dict]:
     return order
 
 
+def _checked_float_grads(graph: Graph, grads: list) -> list:
+    """A float graph's gradients (floats and ints only): three scans in C show any inf, nan
+    (the sum) or absurd size; only then is each one looked at."""
+    total = sum(grads)
+    if -MAX_MAGNITUDE < total < MAX_MAGNITUDE and max(grads) < MAX_MAGNITUDE and min(
+            grads) > -MAX_MAGNITUDE:
+        return grads
+    return _checked_grads(graph, grads)
+
+
 def _checked_grads(graph: Graph, grads: list) -> list:
     """Exact zeros and ones as Fractions like the data; a gradient that overflowed is
     refused at the node nearest the output where it did (the one that caused it)."""
-    kinds = set(map(type, grads))
+    types = list(map(type, grads))
+    kinds = set(types)
     # All floats and ints (a float graph): one sum shows an inf or nan anywhere.
     if kinds <= {float, int} and sum(map(abs, grads)) < MAX_MAGNITUDE:
         if int in kinds:
-            _ints_as_fractions(grads)
+            _ints_as_fractions(grads, types)
         return grads
     bad = None
     for i, g in enumerate(grads):
@@ -464,20 +569,19 @@ def _checked_grads(graph: Graph, grads: list) -> list:
     if bad is not None:
         raise ProgramError(f"the gradient of {graph.names[bad]} is too large to compute",
                            graph.lines[bad])
-    _ints_as_fractions(grads)
+    _ints_as_fractions(grads, list(map(type, grads)))
     return grads
 
 
-def _ints_as_fractions(values: list) -> None:
+def _ints_as_fractions(values: list, types: list) -> None:
     # Add gates pass the output's exact 1 down unchanged, so whole subtrees of a float graph
-    # hold the same few ints: each distinct one is made a Fraction once and shared.
-    made: dict[int, Fraction] = {}
-    for i, v in enumerate(values):
-        if type(v) is int:
-            exact = made.get(v)
-            if exact is None:
-                exact = made[v] = Fraction(v)
-            values[i] = exact
+    # hold the same few ints: each distinct one is made a Fraction once and shared. The ints
+    # are replaced without a Python loop over the list (that loop was a third of backward()
+    # at 10^3 nodes): the distinct ints are picked out in C, and every value is looked up
+    # by (type, value), which only an int's key matches.
+    distinct = set(compress(values, map(is_, types, repeat(int))))
+    made = {(int, v): Fraction(v) for v in distinct}
+    values[:] = map(made.get, zip(types, values, strict=True), values)
 
 
 class _NotBefore(ValueError):

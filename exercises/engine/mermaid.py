@@ -18,8 +18,10 @@ from fractions import Fraction
 from . import numbers
 from .errors import ProgramError
 from .graph import CONST, INPUT, Graph, topological_order
+from .lines import LINE, collapse, expand, is_line, line_op
 from .names import check_name
 from .ops import by_symbol
+from .parser import parse_expression
 
 MAX_DIAGRAM_CHARS = 20_000
 MAX_DIAGRAM_NODES = 500
@@ -177,6 +179,7 @@ def _to_graph(shapes: dict[str, _Shape]) -> Graph:
 
     # With one sink every node is its ancestor, so it is last in the order: the output.
     graph = Graph()
+    graph.boxed = set()  # operations drawn with a value box of their own (see to_granularity)
     for item in ordered:
         _add(graph, item, names, shapes)
     return graph
@@ -189,11 +192,17 @@ def _add(graph: Graph, item: dict, names: dict, shapes: dict) -> None:
         raise ProgramError(f"two nodes are called '{name}'", shape.line)
     if shape.circle:
         op = by_symbol(shape.label or "", len(item["inputs"]))
+        sources = [names[source] for source in item["inputs"]]
+        if op is None and _EXPRESSION.search(shape.label or ""):
+            # A line drawn as one shape labelled with its expression ("w1 * x + b1").
+            op = _line(shape, sources, name)
+            sources = list(op.input_names)
         if op is None:
             raise ProgramError(f"unknown operation '{shape.label}' with "
                                f"{len(item['inputs'])} input(s) in node '{shape.id}'", shape.line)
-        args = [graph[names[source]] for source in item["inputs"]]
-        graph.add_op(op, args, name=name, line=shape.line)
+        index = graph.add_op(op, [graph[s] for s in sources], name=name, line=shape.line).index
+        if names[shape.id] != shape.id:  # it has a value box: a named line
+            graph.boxed.add(index)
         return
     _, data, const = _read_box(shape)
     if data is None:
@@ -202,6 +211,40 @@ def _add(graph: Graph, item: dict, names: dict, shapes: dict) -> None:
         graph.add_const(data, name=name, line=shape.line)
     else:
         graph.add_input(name, data, line=shape.line)
+
+
+_EXPRESSION = re.compile(r"[A-Za-z_]\w*")
+
+
+def _line(shape: _Shape, sources: list[str], name: str):
+    try:
+        return line_op(parse_expression(shape.label, sources), name)
+    except ProgramError as exc:
+        raise ProgramError(f"operation '{shape.id}': {exc.message}", shape.line) from None
+
+
+def to_granularity(graph: Graph, granularity: str) -> Graph:
+    """A diagram's graph at the granularity asked: at line granularity every operation with
+    a value box of its own is a line (and so is one read twice, and the output), the others
+    are inlined into the line that reads them, with unnamed constants as literals; at gate
+    granularity every line drawn as one expression is split into its gates."""
+    if granularity == LINE:
+        return collapse(graph, graph.boxed)
+    if not any(is_line(op) for op in graph.ops):
+        return graph
+    gates = Graph()
+    for i, op in enumerate(graph.ops):
+        name, line = graph.names[i], graph.lines[i]
+        args = [gates.index_of[graph.names[j]] for j in graph.args[i]]
+        if op is None and graph.kinds[i] == CONST:
+            gates.add_const(graph.data[i], name=name, line=line)
+        elif op is None:
+            gates.add_input(name, graph.data[i], line=line)
+        elif is_line(op):
+            expand(gates, op, args, name, line)
+        else:
+            gates.add_op(op, args, name=name, line=line)
+    return gates
 
 
 # -- export ---------------------------------------------------------------------------------

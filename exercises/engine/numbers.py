@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from functools import lru_cache
 
 Number = Fraction | float
 
@@ -25,6 +26,7 @@ class NumberTooLarge(ArithmeticError):
     pass
 
 
+@lru_cache(maxsize=4096)  # a program repeats its literals; Fractions are immutable
 def parse_literal(text: str) -> Fraction:
     """A decimal or integer literal as an exact Fraction ("0.1" -> 1/10, "3e-2" -> 3/100)."""
     try:

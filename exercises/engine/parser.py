@@ -19,9 +19,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from . import expressions as ex
 from . import numbers
 from .errors import ProgramError
 from .graph import Graph, Node
+from .lines import GATE, LINE, check_granularity, line_op
 from .names import check_name
 from .ops import FUNCTIONS, REGISTRY, power
 
@@ -54,6 +56,10 @@ class Statement:
 class Program:
     text: str
     statements: list[Statement] = field(default_factory=list)
+    # One compiled LineOp per expression statement, made on first use and shared by every
+    # variant built from this program (the seed changes values, never a line's shape).
+    _line_ops: dict = field(default_factory=dict, repr=False)
+    _source: _Source | None = field(default=None, repr=False)
 
     @property
     def output(self) -> str:
@@ -63,12 +69,17 @@ class Program:
     def has_random_inputs(self) -> bool:
         return any(s.kind == "random" for s in self.statements)
 
-    def build(self, seed: int | None = DEFAULT_SEED) -> Graph:
-        """The graph for one variant: random inputs drawn from `seed`, nothing computed yet."""
+    def build(self, seed: int | None = DEFAULT_SEED, granularity: str = LINE) -> Graph:
+        """The graph for one variant: random inputs drawn from `seed`, nothing computed yet.
+        At line granularity each statement is one node; at gate granularity each operation
+        is, with automatic names (mul_1) for the intermediate ones."""
+        check_granularity(granularity)
         rng = random.Random(DEFAULT_SEED if seed is None else seed)
         graph = Graph()
+        graph.granularity = granularity
         graph.reserved = {s.target for s in self.statements}
-        for st in self.statements:
+        source = self._source or _Source(self.text)
+        for k, st in enumerate(self.statements):
             if st.kind == "input":
                 graph.add_input(st.target, st.value, line=st.line)
             elif st.kind == "random":
@@ -76,21 +87,70 @@ class Program:
                                 source=st.source)
             elif st.kind == "const":
                 graph.add_const(st.value, name=st.target, line=st.line)
+            elif granularity == GATE:
+                _Builder(graph, source, st).build()
             else:
-                _Builder(graph, self.text, st).build()
+                op = self._line_ops.get(k)
+                if op is None:
+                    op = self._line_ops[k] = line_op(_tree(source, st.expr, st.line), st.target)
+                index_of = graph.index_of
+                graph.add_op(op, [index_of[n] for n in op.input_names], name=st.target,
+                             line=st.line)
         if len(graph) > MAX_NODES:
             raise ProgramError(f"the program makes {len(graph)} nodes; the limit is {MAX_NODES}",
                                self.statements[-1].line)
         return graph
 
-    def solve(self, seed: int | None = DEFAULT_SEED) -> Graph:
-        return self.build(seed).solve()
+    def solve(self, seed: int | None = DEFAULT_SEED, granularity: str = LINE) -> Graph:
+        return self.build(seed, granularity).solve()
 
 
-def parse(text: str) -> Program:
+class _Source:
+    """The program text, read by the ast's positions. Python's ast.get_source_segment splits
+    the whole text on every call, which made parsing quadratic (every decimal literal asks
+    for its digits); this splits it once, when first asked."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._lines: list[str] | None = None
+        self._encoded: dict[int, bytes] = {}
+        self._ascii = text.isascii()
+
+    def _line(self, number: int) -> bytes | str:
+        if self._lines is None:
+            self._lines = _LINE_BREAK.split(self.text)
+        line = self._lines[number - 1]
+        if self._ascii:
+            return line  # byte offsets are character offsets
+        encoded = self._encoded.get(number)
+        if encoded is None:
+            encoded = self._encoded[number] = line.encode("utf-8")
+        return encoded
+
+    def segment(self, node) -> str | None:
+        start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        if start is None or end is None or node.end_col_offset is None:
+            return None
+        try:
+            if start == end:
+                parts = [self._line(start)[node.col_offset:node.end_col_offset]]
+            else:
+                parts = [self._line(start)[node.col_offset:]]
+                parts += [self._line(k) for k in range(start + 1, end)]
+                parts.append(self._line(end)[:node.end_col_offset])
+            if not self._ascii:
+                parts = [p.decode("utf-8") for p in parts]
+        except (IndexError, UnicodeDecodeError):
+            return None
+        return "\n".join(parts)
+
+
+def parse(text: str, max_chars: int | None = MAX_PROGRAM_CHARS) -> Program:
+    """Read a program (nothing is built yet). `max_chars` is the size limit; the benchmark
+    alone lifts it, to show that parsing is linear in the text's length."""
     if not isinstance(text, str):
         raise ProgramError("a program must be text")
-    if len(text) > MAX_PROGRAM_CHARS:
+    if max_chars is not None and len(text) > max_chars:
         raise ProgramError(f"the program is {len(text)} characters; the limit is "
                            f"{MAX_PROGRAM_CHARS}")
     try:
@@ -100,7 +160,8 @@ def parse(text: str) -> Program:
     except (ValueError, RecursionError, MemoryError):
         raise ProgramError("the program is nested too deeply or is not valid text") from None
 
-    program = Program(text)
+    source = _Source(text)
+    program = Program(text, _source=source)
     defined: dict[str, int] = {}
     node_budget = MAX_NODES
     # Names can only be non-ASCII in a non-ASCII text (comments may be): check only then.
@@ -119,13 +180,14 @@ def parse(text: str) -> Program:
         if target in defined:
             raise ProgramError(f"'{target}' is already assigned on line {defined[target]}; "
                                "names are never reassigned", line)
-        # ast.walk is iterative: count before any recursive walk so depth stays bounded.
-        size = max(1, sum(1 for n in ast.walk(stmt.value) if isinstance(n, _COUNTED)))
+        # _walk is iterative: count before any recursive walk so depth stays bounded.
+        nodes = _walk(stmt.value)
+        size = max(1, sum(1 for n in nodes if isinstance(n, _COUNTED)))
         node_budget -= size
         if node_budget < 0:
             raise ProgramError(f"the program is larger than the limit of {MAX_NODES} nodes",
                                line)
-        program.statements.append(_statement(text, stmt.value, target, line, defined))
+        program.statements.append(_statement(source, stmt.value, target, line, defined, nodes))
         defined[target] = line
     if not program.statements:
         raise ProgramError("the program is empty: write at least one assignment")
@@ -152,19 +214,63 @@ def _check_names(typed_lines: list[bytes], stmt: ast.stmt) -> None:
         check_name(typed, name.lineno)
 
 
-def _statement(text, value, target, line, defined) -> Statement:
-    literal = _signed_literal(text, value)
+def _walk(expr) -> list:
+    """The expression's nodes in ast.walk's order (breadth first), read through only the
+    fields the language has: ast.walk's generic field scan was most of parsing's time.
+    A node of any other type is listed (the whitelist refuses it) but not entered."""
+    found = [expr]
+    k = 0
+    while k < len(found):
+        node = found[k]
+        k += 1
+        kind = type(node)
+        if kind is ast.BinOp:
+            found.append(node.left)
+            found.append(node.right)
+        elif kind is ast.UnaryOp:
+            found.append(node.operand)
+        elif kind is ast.Call:
+            found.append(node.func)
+            found.extend(node.args)
+    return found
+
+
+def _statement(source, value, target, line, defined, nodes=None) -> Statement:
+    literal = _signed_literal(source, value)
     if literal is not None:
         return Statement(line, target, "input", value=literal)
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
         name = value.func.id
         if name in RANDOM_SOURCES or name == "const":
-            return _special_call(text, value, name, target, line)
+            return _special_call(source, value, name, target, line)
     if isinstance(value, ast.Name):
         raise ProgramError(f"'{target} = {value.id}' only copies a name; use {value.id} directly",
                            line)
-    _validate(text, value, line, defined)
+    nodes = _walk(value) if nodes is None else nodes
+    _validate(source, value, line, defined, nodes)
+    if not any(type(n) is ast.Name and n.id not in FUNCTIONS for n in nodes):
+        # Literal arithmetic (x = 2/3) is an input with that value, worked out exactly.
+        return Statement(line, target, "input", value=_evaluate(source, value, line))
     return Statement(line, target, "expr", expr=value)
+
+
+def _evaluate(source, expr, line):
+    from .expressions import CONST, postorder
+
+    tree = _tree(source, expr, line)
+    if tree[0] == CONST:
+        return tree[1][0]
+    done: dict[int, object] = {}
+    try:
+        for node in postorder(tree):
+            if node[0] == CONST:
+                done[id(node)] = node[1][0]
+            else:
+                done[id(node)] = numbers.check(node[1].forward(*(done[id(c)] for c in node[2])))
+    except (ArithmeticError, ValueError, TypeError) as exc:
+        reason = "division by zero" if isinstance(exc, ZeroDivisionError) else str(exc)
+        raise ProgramError(f"cannot compute this input: {reason}", line) from None
+    return done[id(tree)]
 
 
 def _special_call(text, call, name, target, line) -> Statement:
@@ -173,7 +279,7 @@ def _special_call(text, call, name, target, line) -> Statement:
     values = [_signed_literal(text, arg) for arg in call.args]
     if any(v is None for v in values):
         raise ProgramError(f"the arguments of {name}() must be numbers", line)
-    source = ast.get_source_segment(text, call) or name
+    source = text.segment(call) or name
     if name == "const":
         if len(values) != 1:
             raise ProgramError("const() takes exactly one number", line)
@@ -192,7 +298,8 @@ def _special_call(text, call, name, target, line) -> Statement:
 
 
 def _signed_literal(text, node) -> Fraction | None:
-    """A number literal, optionally with a leading sign, as an exact Fraction."""
+    """A number literal, optionally with a leading sign, as an exact Fraction (`text` is
+    the program's _Source)."""
     sign = 1
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         sign = -1 if isinstance(node.op, ast.USub) else 1
@@ -207,18 +314,18 @@ def _signed_literal(text, node) -> Fraction | None:
             number = Fraction(value)
             numbers.check(number)
         else:
-            number = numbers.parse_literal(ast.get_source_segment(text, node) or repr(value))
+            number = numbers.parse_literal(text.segment(node) or repr(value))
     except (ValueError, ArithmeticError) as exc:
         raise ProgramError(str(exc), getattr(node, "lineno", None)) from None
     return sign * number
 
 
-def _validate(text, expr, line, defined) -> None:
+def _validate(text, expr, line, defined, nodes=None) -> None:
     """Whitelist check of one expression, before anything is built from it."""
-    called = {id(n.func) for n in ast.walk(expr) if isinstance(n, ast.Call)}
-    for node in ast.walk(expr):
-        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call, ast.Name, ast.Constant, ast.Load,
-                             ast.operator, ast.unaryop)):
+    nodes = _walk(expr) if nodes is None else nodes
+    called = {id(n.func) for n in nodes if type(n) is ast.Call}
+    for node in nodes:
+        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call, ast.Name, ast.Constant)):
             pass
         else:
             raise ProgramError(f"'{_snippet(text, node)}' is not allowed in a program", line)
@@ -260,7 +367,7 @@ def _validate(text, expr, line, defined) -> None:
 
 
 def _snippet(text, node) -> str:
-    segment = ast.get_source_segment(text, node) or type(node).__name__
+    segment = text.segment(node) or type(node).__name__
     return segment if len(segment) <= 40 else segment[:37] + "..."
 
 
@@ -302,3 +409,48 @@ class _Builder:
             args = [self.node(arg) for arg in expr.args]
             return graph.add_op(REGISTRY[expr.func.id], args, name=name, line=line)
         raise ProgramError("unsupported expression", line)  # unreachable after _validate
+
+
+def _tree(source, expr, line) -> tuple:
+    """One validated expression as an expression tree (expressions.py): literals are
+    constants with their text as written, names the nodes the line reads."""
+    literal = _signed_literal(source, expr)
+    if literal is not None:
+        text = source.segment(expr)
+        return ex.const(literal, text.replace(" ", "") if text else None)
+    if isinstance(expr, ast.Name):
+        return ex.name(expr.id)
+    if isinstance(expr, ast.UnaryOp):
+        operand = _tree(source, expr.operand, line)
+        return operand if isinstance(expr.op, ast.UAdd) else ex.gate(REGISTRY["neg"], operand)
+    if isinstance(expr, ast.BinOp):
+        left = _tree(source, expr.left, line)
+        if isinstance(expr.op, ast.Pow):
+            return ex.gate(power(_signed_literal(source, expr.right)), left)
+        return ex.gate(REGISTRY[BINARY[type(expr.op)]], left, _tree(source, expr.right, line))
+    if isinstance(expr, ast.Call):
+        return ex.gate(REGISTRY[expr.func.id], *(_tree(source, a, line) for a in expr.args))
+    raise ProgramError("unsupported expression", line)  # unreachable after _validate
+
+
+def parse_expression(text: str, names) -> tuple:
+    """A line's right-hand side, as stored or drawn ("w1 * x + b1"), read by the same
+    whitelist as programs and reading exactly the given names."""
+    if not isinstance(text, str) or len(text) > MAX_PROGRAM_CHARS:
+        raise ProgramError("an expression must be text of a sensible length")
+    try:
+        expr = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as exc:
+        raise ProgramError(f"cannot read the expression '{text[:40]}': {exc.msg}") from None
+    except (ValueError, RecursionError, MemoryError):
+        raise ProgramError("the expression is nested too deeply or is not valid text") from None
+    source = _Source(text.strip())
+    if sum(1 for n in _walk(expr) if isinstance(n, _COUNTED)) > MAX_NODES:
+        raise ProgramError(f"the expression is larger than the limit of {MAX_NODES} nodes")
+    defined = dict.fromkeys(names, 0)
+    _validate(source, expr, None, defined)
+    tree = _tree(source, expr, None)
+    if set(ex.names_in(tree)) != set(names) or tree[0] != ex.GATE:
+        raise ProgramError(f"the expression '{text[:40]}' must read exactly "
+                           f"{', '.join(names) or 'some names'}")
+    return tree

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from .graph import Graph
+from .lines import is_line
 
 MAX_CLOSED_FORM_NODES = 80
 MAX_CLOSED_FORM_CHARS = 120
@@ -51,6 +52,13 @@ def _symbolic_local(node, args, out):
     import sympy
 
     op = node.op
+    if is_line(op):
+        # A line: its expression (from its gates' sympy forms) differentiated by each name.
+        # Piecewise gates inside it leave Heaviside/sign terms, decided by the numbers.
+        names = [sympy.Symbol(f"_in{k}", real=True) for k in range(op.arity)]
+        expr = op.sympy(*names)
+        at = dict(zip(names, args, strict=True))
+        return tuple(sympy.diff(expr, s).subs(at) for s in names)
     if op.name in ("relu", "abs", "max", "min"):
         # Piecewise ops: which branch applies is decided by the numbers, as in the engine.
         return tuple(sympy.Integer(int(d)) for d in node.local)

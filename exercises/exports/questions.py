@@ -135,6 +135,8 @@ def graph_table(graph: dict) -> str:
 
 
 def expression(node: dict, labels: dict[str, str]) -> str:
+    if node.get("expression"):  # a line node: its right-hand side as the program has it
+        return node["expression"]
     symbol = node.get("symbol") or node["op"]
     args = [labels[name] for name in node["inputs"]]
     if len(args) == 1:

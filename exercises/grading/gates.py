@@ -212,5 +212,7 @@ def line_op(arity: int, gates: tuple[Gate, ...]) -> Op:
               local_derivative=local_derivative,
               formulas=tuple(("its line's derivative", r"\text{{its line's derivative}}")
                              for _ in range(arity)),
-              gate="a line's local derivative for each name is the chain rule over its own "
-                   "gates", sympy=lambda *args: None)
+              # a line of one gate states that gate's rule (z2 = w2·a1: multiply swaps)
+              gate=gates[0].op.gate if len(gates) == 1 else
+              "a line's local derivative for each name is the chain rule over its own gates",
+              sympy=lambda *args: None)

@@ -10,6 +10,9 @@ import re
 from functools import lru_cache
 
 from exercises.engine import numbers
+from exercises.engine.expressions import render
+from exercises.engine.lines import LineOp, line_op
+from exercises.engine.parser import parse_expression
 
 from .solution import Solved
 
@@ -94,12 +97,48 @@ _EXPRESSIONS = {
 }
 
 
+def line_of(solved: Solved, i: int) -> LineOp | None:
+    """Node i's line as the engine compiles it (its expression tree and symbolic local
+    derivatives), read from the stored expression by the engine's whitelist parser; None
+    for a gate-granularity node. Kept per expression: a program's lines are shared by all
+    its variants and submissions."""
+    expression = solved.expressions.get(i)
+    if expression is None:
+        return None
+    inputs = tuple(solved.names[j] for j in solved.inputs[i])
+    line = _compiled(expression[0], inputs, solved.names[i])
+    return line if line.input_names == inputs else None
+
+
+@lru_cache(maxsize=2048)
+def _compiled(expression: str, inputs: tuple[str, ...], name: str) -> LineOp:
+    return line_op(parse_expression(expression, list(inputs)), name)
+
+
+def _line_leaves(solved: Solved, i: int, values: bool, latex: bool) -> dict[str, str]:
+    """How a line's names are written: as the hints write each input (consts by value), or
+    as numbers; the line's own name too (its formulas may use it: a1·(1 − a1))."""
+    shown = {}
+    for j in (*solved.inputs[i], i):
+        if values:
+            shown[solved.names[j]] = number_operand(solved.data[j])
+        else:
+            label = solved.labels[j]
+            shown[solved.names[j]] = latex_name(label) if latex else label
+    return shown
+
+
 def expression(solved: Solved, i: int, values: bool = False) -> tuple[str, str]:
-    """The right-hand side of node i: 'x + 2' (or '5 + 2' with values=True)."""
+    """The right-hand side of node i: 'x + 2' (or '5 + 2' with values=True); a line node's
+    whole expression, 'w1·x + b1', in the program's own names."""
     op = solved.ops[i]
     args = solved.inputs[i]
-    if i in solved.expressions:  # a line node: the program's own text
-        return solved.expressions[i]
+    line = line_of(solved, i)
+    if line is not None:
+        text_leaves = _line_leaves(solved, i, values, latex=False)
+        latex_leaves = _line_leaves(solved, i, values, latex=True)
+        return (render(line.tree, "text", text_leaves.__getitem__),
+                render(line.tree, "latex", latex_leaves.__getitem__))
 
     def arg(k: int, latex: bool) -> str:
         j = args[k]
@@ -124,9 +163,16 @@ def definition(solved: Solved, i: int) -> Piece:
 
 def local_formula(solved: Solved, consumer: int, position: int,
                   values: bool = False) -> tuple[str, str]:
-    """The op's formula for ∂consumer/∂(its input at position), with names or values."""
+    """The op's formula for ∂consumer/∂(its input at position), with names or values. For a
+    line node, its expression differentiated (∂z1/∂w1 = x, ∂L/∂a2 = 2·(a2 − y))."""
     op = solved.ops[consumer]
     args = solved.inputs[consumer]
+    line = line_of(solved, consumer)
+    if line is not None:
+        text = line.formula(position, _line_leaves(solved, consumer, values, latex=False))
+        latex = line.formula(position, _line_leaves(solved, consumer, values, latex=True),
+                             latex=True)
+        return text, latex
 
     def names(latex: bool) -> dict[str, str]:
         if values:

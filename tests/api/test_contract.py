@@ -229,7 +229,8 @@ def test_missing_branch_comes_back_with_its_code_and_a_hint(cast):
 
 def test_own_value_at_a_multiply_gate(cast):
     created = cast.client("instructor").post("/api/v1/exercises/", {
-        "title": "Example 2", "program": read("refresher_2.txt")}, format="json")
+        "title": "Example 2", "program": read("refresher_2.txt"), "granularity": "gate"},
+        format="json")
     learner = cast.client("learner_a")
     attempt = start(learner, created.json()["id"])
     answers = {"a": "4", "b": "4", "c": "2", "d": "2", "e": "2", "f": "10", "L": "1"}

@@ -36,7 +36,7 @@ OPS = {  # level -> (fewest ops, most ops, ops it may use)
 # -- the guarantees, derived independently of check_program ----------------------------------
 
 def solved(text):
-    graph = parse(text).solve()
+    graph = parse(text).solve(granularity="gate")  # the guarantees are stated per gate
     ops = [n for n in graph.nodes if n.kind == "op"]
     readers = [[] for _ in graph.nodes]
     for node in graph.nodes:

@@ -124,7 +124,7 @@ def programs(draw, max_ops: int = 10, rational: bool = False):
 
 
 def solved(text: str) -> Graph:
-    return parse(text).solve()
+    return parse(text).solve(granularity="gate")
 
 
 def output_at(g: Graph, node, value) -> float:
@@ -246,10 +246,11 @@ def test_refresher_example_1_by_hand():
 
 def test_fan_out_sums_over_every_consumer():
     # Refresher Example 3: x feeds y = x + 2 and z = x * 3; dL/dx = 15·1 + 7·3 = 36.
-    g = solve_text("x = 5\ny = x + 2\nz = x * 3\nL = y * z\n")
+    g = solve_text("x = 5\ny = x + 2\nz = x * 3\nL = y * z\n", granularity="gate")
     assert g["x"].grad == 36
     # Three consumers, one of them reading x twice.
-    g = solve_text("x = 3\na = x * x\nb = x + 1\nc = exp(x)\nL = a + b * c\n")
+    g = solve_text("x = 3\na = x * x\nb = x + 1\nc = exp(x)\nL = a + b * c\n",
+                   granularity="gate")
     expected = 2 * 3 + math.exp(3) + 4 * math.exp(3)
     assert math.isclose(g["x"].grad, expected, rel_tol=1e-14)
     assert [c for c, _ in g.consumers()[g["x"].index]] == [g["a"].index] * 2 + [
@@ -465,7 +466,7 @@ def test_deep_chain_with_named_nodes_needs_no_recursion():
 # -- serialisation ------------------------------------------------------------------------------
 
 def test_to_dict_shape():
-    g = solve_text("x = 2.0\ny = 3.0\nz = x * y\nloss = z + 1\n")
+    g = solve_text("x = 2.0\ny = 3.0\nz = x * y\nloss = z + 1\n", granularity="gate")
     d = g.to_dict()
     assert d["output"] == "loss"
     assert [n["name"] for n in d["nodes"]] == [n.name for n in g.nodes]
@@ -478,7 +479,7 @@ def test_to_dict_shape():
 
 
 def test_to_solution_keeps_exact_forms():
-    g = solve_text("x = 0.1\ny = x / 3\nL = y ** 2\n")
+    g = solve_text("x = 0.1\ny = x / 3\nL = y ** 2\n", granularity="gate")
     sol = g.to_solution()
     y = next(n for n in sol["nodes"] if n["name"] == "y")
     assert y["data_exact"] == "1/30" and y["symbol"] == "÷" and y["line"] == 2

@@ -240,7 +240,7 @@ def test_non_ascii_op_symbols_and_numbers_are_still_read():
 # -- export ------------------------------------------------------------------------------------
 
 def test_export_fills_data_and_grad():
-    g = solve_text((DEMO / "refresher_3.txt").read_text())
+    g = solve_text((DEMO / "refresher_3.txt").read_text(), granularity="gate")
     text = to_mermaid(g)
     assert text.startswith("flowchart LR\n")
     numbers = diagram_numbers(text)

@@ -22,7 +22,8 @@ def refused(text: str) -> ProgramError:
 # -- what a program means -----------------------------------------------------------------
 
 def test_inputs_consts_and_ops():
-    g = parse("a = 2\nb = -3.5\nt = const(1.0)\nc = a * b\nL = (c - t) ** 2\n").solve()
+    g = parse("a = 2\nb = -3.5\nt = const(1.0)\nc = a * b\nL = (c - t) ** 2\n").solve(
+        granularity="gate")
     assert [n.name for n in g.nodes if n.kind == INPUT] == ["a", "b"]
     assert g["t"].kind == CONST
     assert g["c"].kind == OP and g["c"].op.name == "mul"
@@ -40,7 +41,7 @@ def test_output_is_the_last_assignment():
 
 
 def test_numeric_literals_become_consts_without_gradients_asked():
-    g = parse("x = 5\ny = x + 2\nz = x * 3\nL = y * z\n").solve()
+    g = parse("x = 5\ny = x + 2\nz = x * 3\nL = y * z\n").solve(granularity="gate")
     consts = [n for n in g.nodes if n.kind == CONST]
     assert sorted(n.data for n in consts) == [2, 3]
     assert all(n.kind != CONST for n in g.asked())
@@ -67,7 +68,7 @@ def test_unary_minus_and_plus():
 
 def test_compound_expressions_name_intermediates_without_clashing():
     # "mul_1" is claimed by a later line, so line 2's intermediate must not take it.
-    g = parse("x = 2\ny = x * 3 + 1\nmul_1 = x + 1\nL = y * mul_1\n").solve()
+    g = parse("x = 2\ny = x * 3 + 1\nmul_1 = x + 1\nL = y * mul_1\n").solve(granularity="gate")
     assert g["mul_1"].op.name == "add"
     assert g["mul_1"].line == 3
     assert len({n.name for n in g.nodes}) == len(g.nodes)
@@ -392,3 +393,20 @@ def test_solve_text_reads_programs_and_diagrams():
     assert solve_text("x = 3\ny = x ** 2\n")["x"].grad == 6
     diagram = 'flowchart LR\n    x["x<br/>data: 3"] --> sq(("^2"))\n    sq --> y["y"]\n'
     assert solve_text(diagram)["x"].grad == 6
+
+
+def test_parsing_never_resplits_the_text(monkeypatch):
+    """ast.get_source_segment splits the whole text on every call: once per decimal literal
+    that made parsing quadratic in the text's length (bench/parser.py measures the speed)."""
+    import ast
+
+    def resplit(*args, **kwargs):
+        raise AssertionError("ast.get_source_segment called")
+
+    monkeypatch.setattr(ast, "get_source_segment", resplit)
+    text = "# notes\n" * 50 + "x = 0.5\nc = choice(0.25, 1.5)\ny = x * 1.25 + c\nL = y ** 2\n"
+    for granularity in ("line", "gate"):
+        g = parse(text).solve(granularity=granularity)
+        assert g["x"].data == Fraction(1, 2) and g["c"].source == "choice(0.25, 1.5)"
+    with pytest.raises(ProgramError, match="'x.y' is not allowed"):
+        parse("x = 1\ny = x.y\n")

@@ -6,6 +6,7 @@ import io
 import json
 import math
 import re
+import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -56,12 +57,27 @@ NOTES_PROGRAMS = {
 }
 
 
-def solve(tmp_path, text: str, fmt: str = "json", seed: int | None = None):
-    """Run the solve command on `text`; the parsed JSON (or the text for other formats)."""
+# Every example here runs at both granularities: one node per program line (the default)
+# and one per gate; the notes' numbers are the same either way.
+GRANULARITY = "line"
+
+
+@pytest.fixture(autouse=True, params=["line", "gate"])
+def granularity(request, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "GRANULARITY", request.param)
+    return request.param
+
+
+def solve(tmp_path, text: str, fmt: str = "json", seed: int | None = None,
+          granularity: str | None = None):
+    """Run the solve command on `text` at the test's granularity (unless one is given); the
+    parsed JSON (or the text for other formats)."""
+    granularity = granularity or GRANULARITY
     path = tmp_path / "program.txt"
     path.write_text(text, encoding="utf-8")
     out = io.StringIO()
     args = [str(path), "--format", fmt] + ([] if seed is None else ["--seed", str(seed)])
+    args += [] if granularity is None else ["--granularity", granularity]
     call_command("solve", *args, stdout=out)
     return json.loads(out.getvalue()) if fmt == "json" else out.getvalue()
 
@@ -103,7 +119,7 @@ def test_refresher_diagram_numbers_from_the_program(tmp_path, example):
 
 @pytest.mark.parametrize("example", [1, 2, 3])
 def test_refresher_program_exports_the_notes_diagram(tmp_path, example):
-    exported = solve(tmp_path, NOTES_PROGRAMS[example], fmt="mermaid")
+    exported = solve(tmp_path, NOTES_PROGRAMS[example], fmt="mermaid", granularity="gate")
     assert written_numbers(exported) == written_numbers(NOTES_DIAGRAMS[example])
     if example == 3:
         assert exported.count("(const)") == 2

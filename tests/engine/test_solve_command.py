@@ -29,8 +29,11 @@ class Run:
 
 # Every process the tests start, all at once: each one pays Django's start-up (~1 s).
 JOBS: dict[str, tuple[list[str], str | None]] = {
-    "json": (["-", "--format", "json"], (DEMO / "refresher_3.txt").read_text(encoding="utf-8")),
-    "mermaid": (["exercises/demo/refresher_3.txt", "--format", "mermaid"], None),
+    "json": (["-", "--format", "json", "--granularity", "gate"],
+             (DEMO / "refresher_3.txt").read_text(encoding="utf-8")),
+    "json_lines": (["exercises/demo/two_weight_network.txt", "--format", "json"], None),
+    "mermaid": (["exercises/demo/refresher_3.txt", "--format", "mermaid", "--granularity",
+                 "gate"], None),
     "table": (["exercises/demo/refresher_3.txt"], None),
     "seed_default": (["-", "--format", "json"], RANDOM_PROGRAM),
     "seed_1": (["-", "--seed", "1", "--format", "json"], RANDOM_PROGRAM),
@@ -70,11 +73,13 @@ def refused_cleanly(run: Run) -> str:
 
 def test_json_format(runs):
     result = json.loads(ok(runs["json"]).stdout)
-    assert set(result) == {"output", "nodes"}
+    assert set(result) == {"granularity", "output", "nodes"}
+    assert result["granularity"] == "gate"
     assert result["output"] == "L"
     seen = set()
     for node in result["nodes"]:
-        assert set(node) == {"name", "kind", "op", "inputs", "data", "grad"}
+        extra = {"locals", "expression"} if node["kind"] == "op" else set()
+        assert set(node) == {"name", "kind", "op", "inputs", "data", "grad"} | extra
         assert node["kind"] in ("input", "const", "op")
         assert (node["op"] is None) == (node["kind"] != "op")
         assert all(name in seen for name in node["inputs"])  # topological order
@@ -84,6 +89,23 @@ def test_json_format(runs):
                             "data": 5.0, "grad": 36.0}
     assert by_name["L"]["op"] == "mul" and by_name["L"]["inputs"] == ["y", "z"]
     assert result["nodes"][-1]["name"] == "L"
+
+
+def test_json_format_at_line_granularity(runs):
+    """The contract: one node per program line, with its expression and local derivatives."""
+    result = json.loads(ok(runs["json_lines"]).stdout)
+    assert result["granularity"] == "line" and result["output"] == "L"
+    by_name = {n["name"]: n for n in result["nodes"]}
+    assert list(by_name) == ["x", "w1", "b1", "w2", "b2", "y", "z1", "a1", "z2", "a2", "L"]
+    z1 = by_name["z1"]
+    assert z1["kind"] == "op" and z1["op"] == "expr"
+    assert z1["inputs"] == ["w1", "x", "b1"] and z1["expression"] == "w1 * x + b1"
+    assert z1["locals"] == {"w1": 1.0, "x": 0.5, "b1": 1.0}  # ∂z1/∂w1 = x, ∂z1/∂x = w1
+    a2 = by_name["a2"]["data"]
+    assert by_name["L"]["expression"] == "(a2 - y) ** 2"
+    assert by_name["L"]["locals"]["a2"] == pytest.approx(2 * (a2 - 1))
+    assert "locals" not in by_name["x"] and "expression" not in by_name["x"]
+    assert by_name["w1"]["grad"] == pytest.approx(-0.03341936448503132)
 
 
 def test_mermaid_format(runs):

@@ -26,7 +26,7 @@ CHAIN = "w = 2\nb = 3\nc = w * b\nd = c + 1\ne = d * 2\nf = e - 4\nL = f * 3"
 
 
 def solution(program: str, seed: int = 0) -> dict:
-    return parse(program).solve(seed).to_solution()
+    return parse(program).solve(seed, granularity="gate").to_solution()
 
 
 def truth(program: str, field: str = "grad") -> dict[str, float]:

@@ -12,7 +12,7 @@ from exercises.engine import parse
 
 
 def line_solution(program: str, seed: int = 0) -> dict:
-    gate_form = parse(program).solve(seed).to_solution()
+    gate_form = parse(program).solve(seed, granularity="gate").to_solution()
     items = gate_form["nodes"]
     by_name = {item["name"]: item for item in items}
     line_of = {item["name"]: item.get("line") for item in items}

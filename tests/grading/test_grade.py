@@ -102,7 +102,7 @@ def test_grades_the_stored_solution_not_a_recomputation():
 
 
 def test_works_from_to_dict_without_locals_and_out_of_order_nodes():
-    bare = parse(EX3).solve(0).to_dict()
+    bare = parse(EX3).solve(0, granularity="gate").to_dict()
     assert grade(bare, {"x": "15"}, asked=["x"])["nodes"]["x"]["misconception"] == (
         "missing_branch")
     shuffled = {**bare, "nodes": list(reversed(bare["nodes"]))}
@@ -121,7 +121,7 @@ def test_mermaid_programs_grade_the_same():
     z --> mult2
     mult2 --> L["L"]
 """
-    sol = solve_text(diagram).to_solution()
+    sol = solve_text(diagram, granularity="gate").to_solution()
     result = grade(sol, {"x": "15", "y": "15", "z": "7", "L": "1"})
     assert result["nodes"]["x"]["misconception"] == "missing_branch"
     assert result["score"] == 0.75
@@ -190,7 +190,7 @@ def _twenty_node_program() -> str:
 
 
 def test_grading_20_nodes_takes_well_under_a_millisecond_per_node():
-    sol = parse(_twenty_node_program()).solve(0).to_solution()
+    sol = parse(_twenty_node_program()).solve(0, granularity="gate").to_solution()
     nodes = [n for n in sol["nodes"] if n["kind"] != "const"]
     assert len(sol["nodes"]) >= 20
     answers = {n["name"]: repr(n["grad"] * (1 if k % 3 else 2)) for k, n in enumerate(nodes)}

@@ -39,12 +39,13 @@ MAZUR_UPDATES = {"w1": 0.149780716, "w2": 0.19956143, "w3": 0.24975114, "w4": 0.
                  "w5": 0.35891648, "w6": 0.408666186, "w7": 0.511301270, "w8": 0.561370121}
 
 
-def solution(program: str, ask: str, **settings) -> dict:
-    return KINDS[ask].solution(solve_text(program), Settings(**settings))
+def solution(program: str, ask: str, granularity="line", **settings) -> dict:
+    return KINDS[ask].solution(solve_text(program, granularity=granularity), Settings(**settings))
 
 
-def graded(program, ask, answers, level=2, asked=None, tolerance=None, **settings) -> dict:
-    result = grade(solution(program, ask, **settings), answers,
+def graded(program, ask, answers, level=2, asked=None, tolerance=None, granularity="line",
+           **settings) -> dict:
+    result = grade(solution(program, ask, granularity, **settings), answers,
                    GradingPolicy(tolerance=tolerance, hint_level=level), asked=asked, ask=ask)
     json.dumps(result)  # plain JSON data
     return result
@@ -68,10 +69,11 @@ def test_local_answers_graded_against_the_solutions_locals():
 
 def test_a_node_read_twice_by_one_op_is_one_edge_with_the_summed_local():
     program = "x = 3\ny = x * x\nL = y + 1"
-    keys = local_keys(prepare(solve_text(program).to_solution()))
+    keys = local_keys(prepare(solve_text(program, granularity="gate").to_solution()))
     assert keys == ["L/y", "y/x"]
-    assert graded(program, "local", {"L/y": 1, "y/x": 6})["score"] == 1
-    node = graded(program, "local", {"L/y": 1, "y/x": 3}, level=3)["nodes"]["y/x"]
+    assert graded(program, "local", {"L/y": 1, "y/x": 6}, granularity="gate")["score"] == 1
+    node = graded(program, "local", {"L/y": 1, "y/x": 3}, level=3,
+                  granularity="gate")["nodes"]["y/x"]
     assert not node["correct"]
     assert "2 of the inputs of y" in node["hint"]
     assert node["hint"].endswith("∂y/∂x = x + x = 3 + 3 = 6.")
@@ -82,7 +84,7 @@ def test_local_hints_say_which_gate_rule_gives_it_and_work_numbers_only_at_level
     level1 = graded(NETWORK, "local", answers, level=1, asked=["z2/a1"])["nodes"]["z2/a1"]
     level2 = graded(NETWORK, "local", answers, level=2, asked=["z2/a1"])["nodes"]["z2/a1"]
     level3 = graded(NETWORK, "local", answers, level=3, asked=["z2/a1"])["nodes"]["z2/a1"]
-    assert level1["hint"].startswith("∂z2/∂a1 is the local derivative at z2 = w2 × a1")
+    assert level1["hint"].startswith("∂z2/∂a1 is the local derivative at z2 = w2·a1")
     assert "multiply gate swaps" in level2["hint"] and "0.8" not in level2["hint"]
     assert level3["hint"].endswith("Here ∂z2/∂a1 = w2 = 0.8.")
     assert level3["hint_formula"] == level2["hint"]

@@ -42,7 +42,7 @@ def test_invalid_program_names_its_line(course):
 def test_asked_nodes_must_be_askable(course, asked, message):
     with pytest.raises(services.ServiceError, match=message):
         services.create_exercise(title="Bad", program=BRANCH_PROGRAM, course=course,
-                                 asked_nodes=asked)
+                                 asked_nodes=asked, granularity="gate")  # has const nodes
 
 
 def test_an_empty_exercise_is_refused(course):

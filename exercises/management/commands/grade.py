@@ -131,7 +131,9 @@ class Command(BaseCommand):
                repr(settings) if kind.freeze else None)
         if key not in self._solved:
             try:
-                solution = kind.solution(solve_text(program, seed), settings)
+                # One node per line unless asked (the engine's default, as for exercises).
+                graph = solve_text(program, seed, granularity=granularity or "line")
+                solution = kind.solution(graph, settings)
             except ProgramError as exc:
                 raise ValueError(f"program: {exc}") from None
             if len(self._solved) >= _SOLVED_CACHE_SIZE:

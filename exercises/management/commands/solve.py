@@ -1,4 +1,5 @@
-"""`manage.py solve FILE [--format table|json|mermaid] [--seed N]`: the engine on a file."""
+"""`manage.py solve FILE [--format table|json|mermaid] [--seed N] [--granularity line|gate]`:
+the engine on a file, one node per program line (the default) or per gate."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exercises.engine import DEFAULT_SEED, ProgramError, solve_text
+from exercises.engine import DEFAULT_SEED, GRANULARITIES, LINE, ProgramError, solve_text
 from exercises.engine.formatting import table, to_json
 from exercises.engine.mermaid import to_mermaid
 
@@ -30,11 +31,13 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=("table", "json", "mermaid"), default="table")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
                             help="seed for randint()/choice() inputs")
+        parser.add_argument("--granularity", choices=GRANULARITIES, default=LINE,
+                            help="one node per program line (default) or per binary gate")
 
     def handle(self, *args, **options):
         text = read_source(options["file"])
         try:
-            graph = solve_text(text, seed=options["seed"])
+            graph = solve_text(text, seed=options["seed"], granularity=options["granularity"])
         except ProgramError as exc:
             raise CommandError(str(exc)) from None
         fmt = options["format"]

@@ -149,6 +149,8 @@
       var body = new FormData();
       body.append("program", program.value);
       body.append("mermaid", mermaid ? mermaid.value : "");
+      var granularity = document.getElementById("id_granularity");
+      if (granularity) body.append("granularity", granularity.value);
       status.textContent = "updating…";
       fetch(box.dataset.previewUrl, {
         method: "POST", body: body, credentials: "same-origin",
@@ -184,6 +186,8 @@
     });
 
     // A form sent back with errors shows what was typed: preview that, not the saved one.
+    var granularityField = document.getElementById("id_granularity");
+    if (granularityField) granularityField.addEventListener("change", refresh);
     var typed = program.value.trim() || (mermaid && mermaid.value.trim());
     if (typed && (box.dataset.errorLine || !box.dataset.rendered)) refresh();
     if (box.dataset.errorLine) goToLine("program", parseInt(box.dataset.errorLine, 10));

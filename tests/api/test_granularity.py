@@ -63,8 +63,8 @@ def test_a_learner_is_graded_on_the_lines(cast):
 @pytest.mark.django_db(transaction=True)
 def test_exercises_made_before_the_field_keep_gate_granularity():
     executor = MigrationExecutor(connection)
-    before = [("exercises", "0006_exercise_kinds")]
-    after = [("exercises", "0007_exercise_granularity")]
+    before = [("exercises", "0009_feedback_rules_question_tests")]
+    after = [("exercises", "0010_exercise_granularity")]
     executor.migrate(before)
     old_apps = executor.loader.project_state(before).apps
     OldExercise = old_apps.get_model("exercises", "Exercise")

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     gate-level solutions); the default for new exercises is one node per line."""
 
     dependencies = [
-        ("exercises", "0006_exercise_kinds"),
+        ("exercises", "0009_feedback_rules_question_tests"),
     ]
 
     operations = [

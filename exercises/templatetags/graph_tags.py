@@ -8,10 +8,14 @@ page can only show a gradient if the graph handed to the template already had on
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from django import template
 
+from exercises.engine.errors import ProgramError
+from exercises.engine.lines import line_op
 from exercises.engine.numbers import format_number
+from exercises.engine.parser import parse_expression
 
 register = template.Library()
 
@@ -56,10 +60,22 @@ def label(node: dict) -> str:
     return node["name"]
 
 
+@lru_cache(maxsize=1024)
+def _line_text(expression: str, inputs: tuple[str, ...]) -> str:
+    """'(a2 − y)^2' for "(a2 - y) ** 2": read by the engine's whitelist parser (the stored
+    expression is the engine's own); shown as stored if it cannot be read."""
+    try:
+        return line_op(parse_expression(expression, list(inputs))).text()
+    except ProgramError:
+        return expression
+
+
 def expression(node: dict, labels: dict[str, str]) -> str:
     """'x + 2', 'σ(z1)', 'u²': how an op node is computed from its inputs."""
     if node["kind"] != "op":
         return ""
+    if node.get("expression"):  # a line node: its expression in the notes' writing
+        return _line_text(node["expression"], tuple(node["inputs"]))
     args = [labels.get(name, name) for name in node["inputs"]]
     args = [f"({a})" if a.startswith("−") else a for a in args]
     op = node.get("op")

@@ -178,6 +178,7 @@ def test_step_through_shows_the_number_read_and_a_chain_that_says_something(page
     chain = page.locator("#steps .chain li")
     expect(chain.first).to_contain_text("= 1 ✓")  # what was read, not the text typed
     expect(chain.first).not_to_contain_text("2/2")
-    # sub₁ feeds the output directly: upstream 1 times L's own derivative, not ∂L/∂sub₁ twice
-    expect(chain.last).to_contain_text("∂L/∂sub₁ = 1 · ∂(sub₁²)/∂sub₁")
-    expect(chain.last).not_to_contain_text("∂L/∂L · ∂L/∂sub₁")
+    # a₂ feeds the output directly (one node per line: L = (a2 − y)²): upstream 1 times
+    # L's own derivative, not ∂L/∂a₂ twice
+    expect(chain.last).to_contain_text("∂L/∂a₂ = 1 · ∂((a₂ − y)^2)/∂a₂")
+    expect(chain.last).not_to_contain_text("∂L/∂L · ∂L/∂a₂")

@@ -174,7 +174,12 @@ def run_question_test(test: QuestionTest) -> TestResult:
     problems = []
     if test.expected_score is not None and abs(result["score"] - test.expected_score) > 1e-4:
         problems.append(f"score {result['score']:g}, expected {test.expected_score:g}")
-    for name, expected in (test.expected or {}).items():
+    # In the graph's order, not the stored object's: PostgreSQL's jsonb keeps its keys
+    # sorted, SQLite as written, and a report must read the same on both.
+    order = {name: k for k, name in enumerate(result["nodes"])}
+    expectations = test.expected or {}
+    for name in sorted(expectations, key=lambda n: (order.get(n, len(order)), n)):
+        expected = expectations[name]
         node = result["nodes"].get(name)
         if node is None:
             problems.append(f"{name}: not asked in this exercise")

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.signals import request_finished, request_started
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -110,7 +110,7 @@ class Disclosure:
         now = now or timezone.now()
         if rule.get("after_due") and now < parse_datetime(rule["after_due"]):
             return False
-        home = attempt if self.home else _home_attempt(attempt, self)
+        home = attempt if self.home else _home_attempt(attempt)
         graded = home.graded_count if home else 0
         solved = bool(home and home.solved)
         if rule.get("needs_try") and not (graded or solved):
@@ -161,7 +161,7 @@ def disclosure(attempt: Attempt, now: datetime | None = None,
 def decide(attempt: Attempt, now: datetime, epoch: int) -> Disclosure:
     """Decide afresh and store the decision on the attempt."""
     own = Place.of_attempt(attempt)
-    places = [own, *(place for place in other_places(attempt, now))]
+    places = [own, *other_places(attempt, now)]
     running = [p for p in places if not p.past_due(now)]
     strictest = max(running or [own], key=Place.strictness)
     home = strictest is own
@@ -214,16 +214,12 @@ def other_places(attempt: Attempt, now: datetime) -> list[Place]:
 
 
 def _running(now):
-    from django.db.models import Q
-
     return Q(quiz__due_at__isnull=True) | Q(quiz__due_at__gt=now)
 
 
 def _may_draw(exercise: Exercise):
     """Items that are this exercise, or pools it is in (pools draw from the quiz's course
     and the shared exercises)."""
-    from django.db.models import Q
-
     pools = Q(pool_tag__in=exercise.tags.all())
     if exercise.course_id is not None:
         pools &= Q(quiz__course_id=exercise.course_id)
@@ -295,7 +291,7 @@ def _until(places: list[Place], now: datetime) -> str | None:
     return min(future).isoformat() if future else None
 
 
-def _home_attempt(attempt: Attempt, decided: Disclosure) -> Attempt | None:
+def _home_attempt(attempt: Attempt) -> Attempt | None:
     """The learner's attempt at the place that takes these numbers' answers, if any."""
     candidates = Attempt.objects.filter(learner_id=attempt.learner_id,
                                         variant_id=attempt.variant_id).exclude(pk=attempt.pk)

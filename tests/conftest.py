@@ -19,3 +19,15 @@ def default_language():
 
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def fresh_policy_epoch_memo():
+    """The disclosure rule reads the policy epoch once per request (disclosure._memo). A
+    test's rolled-back transaction takes the epoch back with it, so a value kept from an
+    earlier test could match a decision it never made: every test starts without one."""
+    from exercises import disclosure
+
+    disclosure._memo.epoch, disclosure._memo.in_request = None, False
+    yield
+    disclosure._memo.epoch, disclosure._memo.in_request = None, False

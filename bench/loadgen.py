@@ -52,6 +52,22 @@ class Stats:
         bad = sum(n for status, n in self.statuses.items() if not 200 <= status < 300)
         return bad
 
+    @classmethod
+    def combine(cls, runs: list[Stats]) -> Stats:
+        """Several runs of one endpoint as one: counts added, CPU per request averaged
+        over the requests."""
+        total = cls(concurrency=runs[0].concurrency)
+        for run in runs:
+            total.seconds += run.seconds
+            total.wall += run.wall
+            total.latencies += run.latencies
+            total.statuses.update(run.statuses)
+            total.failures.update(run.failures)
+        weight = max(1, total.requests)
+        for name in ("server_ms", "db_ms", "client_ms"):
+            setattr(total, name, sum(getattr(run, name) * run.requests for run in runs) / weight)
+        return total
+
     def percentile(self, p: float) -> float:
         """Nearest-rank percentile of the latencies, in milliseconds."""
         if not self.latencies:

@@ -345,19 +345,30 @@ class Submission(models.Model):
 
 
 class Regrade(models.Model):
-    """A later grading of a submission (e.g. after a tolerance change); the original stays."""
+    """A later grading of a submission (e.g. after a tolerance change); the original stays.
+
+    A submission's latest regrade (`latest`, one at most) is its grading now: item
+    analysis reads its score and marks instead of the submission's own."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE,
                                    related_name="regrades")
     old_score = models.FloatField()
     new_score = models.FloatField()
     result = models.JSONField()
+    # The result's verdicts in brief, as Submission.marks (exercises.statistics reads them).
+    marks = models.JSONField(default=list, blank=True)
+    # Set on the newest regrade of the submission, cleared on the one before when another
+    # is stored (exercises.resolve, the only writer).
+    latest = models.BooleanField(default=False)
     reason = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["submission"],
+                                               condition=models.Q(latest=True),
+                                               name="one_latest_regrade")]
 
 
 def _new_key() -> str:  # kept for migration 0001 (keys are hashed since 0004)

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from lti import grade_sync
 
-from . import exercise_kinds, feedback, revisions, selectors, services
+from . import exercise_kinds, feedback, revisions, selectors, services, statistics
 from .grading import grade
 from .models import Attempt, Exercise, Regrade, Submission, Variant
 
@@ -119,8 +119,8 @@ def regrade_attempts(exercise: Exercise, attempts, *, by=None, reason: str = "",
     current settings and their variants' solutions; record each (Regrade: old and new
     score) and raise best scores where the new ones are higher."""
     attempts = list(attempts.select_related("variant", "item__quiz").order_by("pk"))
-    latest = Regrade.objects.filter(submission=OuterRef("pk")).order_by(
-        "-created_at", "-id").values("new_score")[:1]
+    latest = Regrade.objects.filter(submission=OuterRef("pk"), latest=True).values(
+        "new_score")[:1]
     submissions = Submission.objects.filter(
         attempt__in=[a.pk for a in attempts], kind=Submission.Kind.FULL,
         counted=True).annotate(latest_score=Subquery(latest)).order_by(
@@ -147,8 +147,9 @@ def regrade_attempts(exercise: Exercise, attempts, *, by=None, reason: str = "",
             old = submission.latest_score
             rows.append(Regrade(submission_id=submission.pk,
                                 old_score=submission.score if old is None else old,
-                                new_score=new_score, result=result, reason=reason,
-                                created_by=by))
+                                new_score=new_score, result=result,
+                                marks=statistics.marks_of(result), latest=True,
+                                reason=reason, created_by=by))
             best = max(best, new_score)
             if result.get("score", 0) >= 1.0 and not attempt.solved:
                 solved.add(attempt.pk)
@@ -157,12 +158,23 @@ def regrade_attempts(exercise: Exercise, attempts, *, by=None, reason: str = "",
         if progress is not None and (done % 50 == 0 or done == len(attempts)):
             progress(done, len(attempts))
     with transaction.atomic():
-        Regrade.objects.bulk_create(rows, batch_size=BATCH)
+        _store(exercise, rows)
         _raise_best_scores(raised, solved)
     for attempt in attempts:
         if attempt.pk in raised:
             grade_sync.best_score_changed(attempt)
     return rows
+
+
+def _store(exercise: Exercise, rows: list[Regrade]) -> None:
+    """The new regrades become their submissions' latest: the ones before stop being it.
+    Regrades of one exercise take turns (its row locked), so each submission keeps one."""
+    list(Exercise.objects.select_for_update().filter(pk=exercise.pk).values_list("pk"))
+    ids = [row.submission_id for row in rows]
+    for start in range(0, len(ids), BATCH):
+        Regrade.objects.filter(submission_id__in=ids[start:start + BATCH],
+                               latest=True).update(latest=False)
+    Regrade.objects.bulk_create(rows, batch_size=BATCH)
 
 
 def _raise_best_scores(raised: dict[int, float], solved: set[int]) -> None:

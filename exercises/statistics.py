@@ -23,6 +23,7 @@ Figures that need a spread where there is none (one learner, a constant score) a
 
 Per node of an item, over the learners with a graded submission there: the share correct
 in their first graded submission and in their best one (highest score, earliest on a tie).
+A submission counts as graded now: by its latest regrade where it has one (Regrade.latest).
 Misconceptions count every graded submission's diagnoses, so a first-attempt mistake
 counts though it was fixed later; a diagnosis the grader marked ambiguous is counted apart.
 """
@@ -33,7 +34,7 @@ import math
 
 from django.db import connection
 
-from .models import Attempt, Quiz, QuizItem, Submission
+from .models import Attempt, Quiz, QuizItem, Regrade, Submission
 
 FULL = Submission.Kind.FULL.value
 
@@ -41,7 +42,8 @@ FULL = Submission.Kind.FULL.value
 def _tables() -> dict:
     quote = connection.ops.quote_name
     return {"attempt": quote(Attempt._meta.db_table), "item": quote(QuizItem._meta.db_table),
-            "submission": quote(Submission._meta.db_table)}
+            "submission": quote(Submission._meta.db_table),
+            "regrade": quote(Regrade._meta.db_table)}
 
 
 # One row per item: n and the sums the figures are made of.
@@ -114,14 +116,18 @@ _JSON = {
                "ambiguous": "json_extract(n.value, '$[3]') = 1"},
 }
 
+# Each graded submission as it is graded now: its latest regrade's score and marks where
+# it was regraded (a fixed exercise, a changed tolerance), else its own.
 _GRADED = """
-    SELECT s.id, s.marks, a.item_id, a.learner_id,
+    SELECT s.id, COALESCE(r.marks, s.marks) AS marks, a.item_id, a.learner_id,
            ROW_NUMBER() OVER (PARTITION BY s.attempt_id ORDER BY s.created_at, s.id)
                AS first_rank,
            ROW_NUMBER() OVER (PARTITION BY s.attempt_id
-                              ORDER BY s.score DESC, s.created_at, s.id) AS best_rank
+                              ORDER BY COALESCE(r.new_score, s.score) DESC, s.created_at,
+                                       s.id) AS best_rank
     FROM {submission} s JOIN {attempt} a ON a.id = s.attempt_id
     JOIN {item} i ON i.id = a.item_id
+    LEFT JOIN {regrade} r ON r.submission_id = s.id AND r.latest
     WHERE i.quiz_id = %(quiz)s AND s.kind = %(full)s AND s.counted"""
 
 # Every graded submission's marks (Submission.marks: the results themselves are large,

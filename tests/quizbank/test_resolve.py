@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from exercises import resolve, revisions, services
 from exercises.models import Attempt, Exercise, Quiz, QuizItem, Regrade, Variant
@@ -170,3 +171,48 @@ def test_a_regrade_costs_the_same_queries_for_more_learners(broken, instructor, 
     with django_assert_max_num_queries(12):
         regrades = services.regrade_exercise(exercise, by=instructor)
     assert len(regrades) == 18
+
+
+def test_item_statistics_read_the_latest_grading(broken, instructor):
+    """After a re-solve and regrade, item analysis and the gradebook's node counts read
+    each submission's latest grading (its Regrade), not the one it was stored with."""
+    from exercises import selectors, statistics
+
+    exercise, _, attempts = broken
+    quiz = attempts[3].item.quiz
+
+    def figures():
+        row = statistics.quiz_statistics(quiz)["items"][0]
+        book = selectors.item_statistics(quiz)[0]
+        return row, {node["node"]: node["correct"] for node in book["nodes"]}
+
+    row, correct = figures()
+    # Under the broken program two of the three learners were wrong at a (relu's slope).
+    assert row["nodes"]["a"] == {"first_correct": pytest.approx(1 / 3),
+                                 "best_correct": pytest.approx(1 / 3)}
+    assert correct == {"L": 3, "a": 1, "b": 3} and row["facility"] == pytest.approx(7 / 9, abs=1e-3)
+    resolve.resolve_and_regrade(exercise, by=instructor, reason="relu was abs")
+    row, correct = figures()
+    assert row["facility"] == 1.0 and row["n"] == 3
+    assert row["nodes"] == {name: {"first_correct": 1.0, "best_correct": 1.0}
+                            for name in ("L", "a", "b")}
+    assert row["misconceptions"] == {} and row["ambiguous_misconceptions"] == {}
+    assert correct == {"L": 3, "a": 3, "b": 3}
+
+
+def test_statistics_follow_a_regrade_that_lowers_a_submission(broken, instructor):
+    """The latest grading counts both ways: a stricter regrade makes a node wrong in the
+    statistics (the learner's best score stays: a regrade never lowers it)."""
+    from exercises import statistics
+
+    exercise, _, attempts = broken
+    quiz = attempts[3].item.quiz
+    resolve.resolve_and_regrade(exercise, by=instructor)
+    Variant.objects.filter(pk=attempts[3].variant_id).update(graph={
+        **attempts[3].variant.graph,
+        "nodes": [{**n, "grad": 7} if n["name"] == "a" else n
+                  for n in attempts[3].variant.graph["nodes"]]}, created_at=timezone.now())
+    services.regrade_exercise(exercise, by=instructor, reason="stricter")
+    row = statistics.quiz_statistics(quiz)["items"][0]
+    assert row["nodes"]["a"]["best_correct"] == pytest.approx(2 / 3)
+    assert Attempt.objects.get(pk=attempts[3].pk).best_score == 1.0

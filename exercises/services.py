@@ -8,6 +8,7 @@ message (the adapters turn them into 400/403/409 responses or form errors).
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
@@ -16,7 +17,16 @@ from django.utils import timezone
 
 from lti import grade_sync
 
-from . import accommodations, disclosure, exercise_kinds, feedback, metrics, revisions, selectors
+from . import (
+    accommodations,
+    disclosure,
+    exercise_kinds,
+    feedback,
+    grading_time,
+    metrics,
+    revisions,
+    selectors,
+)
 from .engine import ProgramError, build_text, is_mermaid, parse, solve_text
 from .engine.perturb import perturbed as perturbed_graph
 from .grading import (
@@ -479,9 +489,16 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
             name: {"valid": False, "error": error, "answer": _as_text(answers.get(name))}
             for name, error in unreadable.items()}}
     else:
+        policy, rules = grading_policy(attempt, decided), feedback.rules_for(attempt.exercise)
+        started = time.perf_counter()
         with metrics.GRADING_SECONDS.time():
-            result = grade(solved, answers, grading_policy(attempt, decided), asked=asked,
-                           ask=ask, rules=feedback.rules_for(attempt.exercise))
+            result = grade(solved, answers, policy, asked=asked, ask=ask, rules=rules)
+        if not decided.shows_correctness(now):  # its time must not tell the verdicts
+            key = (attempt.variant_id, attempt.variant.created_at, policy, ask, tuple(asked),
+                   rules)
+            grading_time.pad(started, grading_time.budget(key, lambda: grade(
+                solved, grading_time.all_wrong(asked), policy, asked=asked, ask=ask,
+                rules=rules)))
     valid = result.get("valid", True)
     counted = valid and kind == Submission.Kind.FULL
     raw_score = float(result.get("score", 0)) if valid else 0.0

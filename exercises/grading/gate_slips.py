@@ -14,6 +14,8 @@ correct gradient, nor a factor whose value is the answer.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -73,10 +75,26 @@ class Slip:
     # -- words --------------------------------------------------------------------------
     @property
     def place(self) -> str:
-        """'c = a × b', or 'z1 = w1 * x + b1 (at w1 × x)' for a gate inside a line."""
+        """'c = a × b', or 'z1 = w1·x + b1 (at w1·x)' for a gate inside a line (the line's
+        last gate is the line itself: 'L = (a2 − y)^2', with no "at")."""
+        if self.g == len(self.line.gates) - 1:
+            return self.definition
+        return f"{self.definition} (at {self.line.text(self.g)})"
+
+    @property
+    def definition(self) -> str:
+        """The consumer's line: 'c = a × b', 'z1 = w1·x + b1'."""
         c = self.line.node
-        where = f"{self.site.label(c)} = {expression(self.site.solved, c)[0]}"
-        return where if len(self.line.gates) == 1 else f"{where} (at {self.line.text(self.g)})"
+        return f"{self.site.label(c)} = {expression(self.site.solved, c)[0]}"
+
+    @property
+    def unit(self) -> str:
+        """An activation where it stands: 'o = tanh(n)' (its line's value), or
+        'tanh(n) in L = tanh(n)·3' inside a longer line."""
+        text = self.line.text(self.g)
+        if self.g == len(self.line.gates) - 1:
+            return f"{self.out} = {text}"
+        return _("{gate} in {definition}").format(gate=text, definition=self.definition)
 
     @property
     def arg(self) -> str:
@@ -95,15 +113,38 @@ class Slip:
 
 
 def _wrapped(text: str) -> str:
-    return text if text.replace("_", "").isalnum() else f"({text})"
+    """A name or a call (σ(z), tanh(x·w)) as it is; anything longer in brackets."""
+    if text.replace("_", "").isalnum() or _CALL.fullmatch(text):
+        return text
+    return f"({text})"
+
+
+_CALL = re.compile(r"[A-Za-zσ√]+\((?:[^()]|\([^()]*\))*\)")
 
 
 # -- activations ----------------------------------------------------------------------
 
 
 def max_routing(slip: Slip) -> Iterator[GateSlip]:
-    if slip.local == 0 and slip.op in ("max", "min", "relu"):
+    if slip.op not in ("max", "min", "relu"):
+        return
+    if slip.local == 0:  # the gradient sent down the losing (or blocked) side
         yield 1.0, lambda value: _routing_words(slip)
+    elif slip.local == 1:  # the winner (or a positive ReLU input) given nothing
+        yield 0.0, lambda value: _winner_words(slip)
+
+
+def _winner_words(slip: Slip) -> str:
+    if slip.op == "relu":
+        return _("{name} is positive ({value}), so the ReLU in {definition} passes the "
+                 "gradient through unchanged; you blocked it.").format(
+            name=slip.arg, value=number(slip.value), definition=slip.place)
+    template = (_("A max gate routes the whole gradient to the larger input: {name} won in "
+                  "{definition}, so the gradient flows to {name}, not to {other}.")
+                if slip.op == "max" else
+                _("A min gate routes the whole gradient to the smaller input: {name} won in "
+                  "{definition}, so the gradient flows to {name}, not to {other}."))
+    return template.format(name=slip.arg, definition=slip.place, other=slip.other_text)
 
 
 def _routing_words(slip: Slip) -> str:
@@ -121,26 +162,39 @@ def _routing_words(slip: Slip) -> str:
 def sigmoid_argument(slip: Slip) -> Iterator[GateSlip]:
     if slip.op == "sigmoid":
         z = slip.value
-        yield z * (1 - z), lambda value: _argument_words(slip, value, "σ", "{s}·(1−{s})")
+        local = z * (1 - z)
+        yield local, lambda value: _argument_words(slip, value, local, "σ", "{s}·(1−{s})")
 
 
 def tanh_argument(slip: Slip) -> Iterator[GateSlip]:
     if slip.op == "tanh":
         z = slip.value
-        yield 1 - z * z, lambda value: _argument_words(slip, value, "tanh", "1 − {s}²")
+        local = 1 - z * z
+        yield local, lambda value: _argument_words(slip, value, local, "tanh", "1 − {s}²")
 
 
-def _argument_words(slip: Slip, value: float, name: str, formula: str) -> str:
+def _argument_words(slip: Slip, value: float, local: float, name: str, formula: str) -> str:
     s, z = _wrapped(slip.out), _wrapped(slip.arg)
     right, used = formula.format(s=s), formula.format(s=z)
-    template = (_("You typed {value}, which is what {used} gives with the input {z} = {data}. "
-                  "At {s} = σ({z}) the local derivative is {right}, from the sigmoid's output "
-                  "{s}, not from its input.") if name == "σ" else
-                _("You typed {value}, which is what {used} gives with the input {z} = {data}. "
-                  "At {s} = tanh({z}) the local derivative is {right}, from the tanh's output "
-                  "{s}, not from its input."))
+    if math.isclose(value, local, rel_tol=1e-3, abs_tol=1e-9):
+        # the learner's number is that formula itself (the upstream gradient is 1)
+        template = (_("You typed {value}, which is what {used} gives with the input {z} = "
+                      "{data}. At {gate} the local derivative is {right}, from the "
+                      "sigmoid's output {s}, not from its input.") if name == "σ" else
+                    _("You typed {value}, which is what {used} gives with the input {z} = "
+                      "{data}. At {gate} the local derivative is {right}, from the "
+                      "tanh's output {s}, not from its input."))
+    else:  # the formula is one factor of the learner's number
+        template = (_("You typed {value}, which is what you get with {used}, from the input "
+                      "{z} = {data}, as the local derivative of {gate}. The local "
+                      "derivative is {right}, from the sigmoid's output {s}, not from its "
+                      "input.") if name == "σ" else
+                    _("You typed {value}, which is what you get with {used}, from the input "
+                      "{z} = {data}, as the local derivative of {gate}. The local "
+                      "derivative is {right}, from the tanh's output {s}, not from its "
+                      "input."))
     return template.format(value=number(value), used=used, z=slip.arg, data=number(slip.value),
-                           s=slip.out, right=right)
+                           s=slip.out, right=right, gate=slip.unit)
 
 
 # (the learner's local, how they wrote it) for each misremembered formula, s the output.
@@ -160,25 +214,25 @@ def activation_formula(slip: Slip) -> Iterator[GateSlip]:
 
 def _formula_words(slip: Slip, written: str) -> Words:
     def words(value: float) -> str:
-        name, right = _RIGHT[slip.op]
+        right = _RIGHT[slip.op][1]
         s = _wrapped(slip.out)
-        template = (_("You typed {value}: at {s} = σ({z}) you used {used} as the local "
-                      "derivative. The sigmoid's derivative is {right}, from its output {s}.")
+        template = (_("You typed {value}: as the local derivative at {gate} you used "
+                      "{used}. The sigmoid's derivative is {right}, from its output {s}.")
                     if slip.op == "sigmoid" else
-                    _("You typed {value}: at {s} = tanh({z}) you used {used} as the local "
-                      "derivative. The tanh's derivative is {right}, from its output {s}."))
-        return template.format(value=number(value), s=slip.out, z=slip.arg,
+                    _("You typed {value}: as the local derivative at {gate} you used "
+                      "{used}. The tanh's derivative is {right}, from its output {s}."))
+        return template.format(value=number(value), s=slip.out, gate=slip.unit,
                                used=_(written).format(s=s), right=right.format(s=s))
     return words
 
 
 def activation_skipped(slip: Slip) -> Iterator[GateSlip]:
     if slip.op in ("sigmoid", "tanh"):
-        name, right = _RIGHT[slip.op]
+        right = _RIGHT[slip.op][1]
         yield 1.0, lambda value: _(
-            "You passed the gradient through {s} = {f}({z}) unchanged, as if the activation "
-            "were not there; multiply by its local derivative {right}.").format(
-            s=slip.out, f=name, z=slip.arg, right=right.format(s=_wrapped(slip.out)))
+            "You passed the gradient through {gate} unchanged, as if the activation were not "
+            "there; multiply by its local derivative {right}.").format(
+            gate=slip.unit, right=right.format(s=_wrapped(slip.out)))
 
 
 # -- powers, quotients, constants -----------------------------------------------------
@@ -231,10 +285,25 @@ def quotient(slip: Slip) -> Iterator[GateSlip]:
 def dropped_constant(slip: Slip) -> Iterator[GateSlip]:
     factor = _constant_factor(slip)
     if factor is not None:
-        yield 1.0, lambda value: _(
-            "At {definition}, the constant {factor} is part of the local derivative for "
-            "{name}: a constant factor stays in the derivative. You left it out.").format(
-            definition=slip.place, factor=factor, name=slip.arg)
+        yield 1.0, lambda value: _dropped_words(slip, factor, value)
+
+
+def _dropped_words(slip: Slip, factor: str, value: float) -> str:
+    if len(slip.line.gates) == 1:  # the constant is the whole line's: J = 3·v
+        template = _("At {definition}, the constant {factor} is part of the local derivative "
+                     "for {name}: a constant factor stays in the derivative. You typed "
+                     "{value}, which leaves it out.")
+    elif slip.op == "mul":  # inside a line: E = 0.5·(t − o)^2, the ½ of ∂E/∂o
+        template = _("At {definition}, the constant {factor} multiplies {operand}, so it "
+                     "stays in ∂{line}/∂{node}: a constant factor stays in the derivative. You "
+                     "typed {value}, which leaves it out.")
+    else:
+        template = _("At {definition}, {operand} is divided by the constant {divisor}, so the "
+                     "factor {factor} stays in ∂{line}/∂{node}: a constant factor stays in the "
+                     "derivative. You typed {value}, which leaves it out.")
+    return template.format(definition=slip.place, factor=factor, name=slip.arg,
+                           operand=slip.arg, line=slip.site.label(slip.line.node),
+                           node=slip.site.name, divisor=slip.other_text, value=number(value))
 
 
 def _constant_factor(slip: Slip) -> str | None:

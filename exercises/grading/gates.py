@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
 
-from exercises.engine import numbers
+from exercises.engine import expressions as ex
+from exercises.engine.expressions import render
 from exercises.engine.ops import Op, get
 
 INPUT, GATE, CONST = "input", "gate", "const"
@@ -115,10 +116,9 @@ class Line:
         return local + (slip - gate.local[a]) * self.adjoint[g] * self.reaches(g, a, position)
 
     def text(self, g: int) -> str:
-        """Gate g written with the program's names: 'w1 × x', '(a2 − y)^2'."""
-        gate = self.gates[g]
-        parts = [self.arg_text(g, a, nested=True) for a in range(len(gate.args))]
-        return _written(gate.op, parts)
+        """Gate g written with the program's names, as the line itself is written (the
+        engine's renderer: 'w1·x', '(a2 − y)^2', '0.5·(t − o)^2')."""
+        return render(self.tree(g), "text")
 
     def arg_text(self, g: int, a: int, nested: bool = False) -> str:
         arg = self.gates[g].args[a]
@@ -126,22 +126,20 @@ class Line:
             return self.names[arg.ref]
         if arg.kind == CONST:
             return f"({arg.label})" if nested and arg.label.startswith("-") else arg.label
-        inner = self.text(arg.ref)
-        simple = self.gates[arg.ref].op.arity == 1 and self.gates[arg.ref].op.name != "pow"
-        return f"({inner})" if nested and not simple else inner
+        return self.text(arg.ref)
 
-
-_WRITTEN = {"add": "{a} + {b}", "sub": "{a} − {b}", "mul": "{a} × {b}", "div": "{a} / {b}",
-            "neg": "−{a}", "sqrt": "√{a}", "sigmoid": "σ({a})", "relu": "ReLU({a})",
-            "abs": "|{a}|", "max": "max({a}, {b})", "min": "min({a}, {b})"}
-
-
-def _written(op: Op, parts: list[str]) -> str:
-    names = {"a": parts[0], "b": parts[1] if len(parts) > 1 else ""}
-    if op.name == "pow":
-        return f"{parts[0]}^{numbers.format_number(op.exponent)}"
-    template = _WRITTEN.get(op.name, op.name + "({a})")
-    return template.format(**names)
+    def tree(self, g: int) -> tuple:
+        """Gate g as an expression tree over the inputs' labels (see engine/expressions)."""
+        gate = self.gates[g]
+        children = []
+        for arg in gate.args:
+            if arg.kind == INPUT:
+                children.append(ex.name(self.names[arg.ref]))
+            elif arg.kind == CONST:
+                children.append(ex.const(Fraction(arg.label), arg.label))
+            else:
+                children.append(self.tree(arg.ref))
+        return ex.gate(gate.op, *children)
 
 
 def lone_gate(op: Op, inputs: tuple[int, ...], kinds: list[str], data: list[float],

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 
-from .notation import Piece, join, partial_parts, prose
+from .notation import Piece, expression, join, partial_parts, prose
 from .notation import math as math_piece
 from .solution import Solved
 
@@ -26,11 +26,34 @@ _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w])")
 _SYMBOLS = set("=×·+−-/()²³^,*[]|√")
 
 
-def pins(text: str | None, solved: Solved, node: int, ask: str) -> bool:
+def pins(text: str | None, solved: Solved, node: int, ask: str, quotes: bool = False) -> bool:
     """True if `text` states node's correct value, or names one of its factors whose value
-    on the graph equals it."""
+    on the graph equals it. `quotes`: the text quotes program lines ("At L = (c3 − d3)·2,
+    …"), which state nothing the learner does not have in front of them: a number or name
+    inside such a quote does not count (an explanation's; a hint is held to every word)."""
     if not text:
         return False
+    if quotes and _pins(text, solved, node, ask):
+        return _pins(without_quotes(text, solved), solved, node, ask)
+    return _pins(text, solved, node, ask)
+
+
+def without_quotes(text: str, solved: Solved) -> str:
+    """`text` with every program line it quotes ("L = (c3 − d3)·2", and a gate inside a line
+    as "(at c3 − d3)") taken out."""
+    quoted = []
+    for i, kind in enumerate(solved.kinds):
+        if kind != "op":
+            continue
+        quoted.append(f"{solved.labels[i]} = {expression(solved, i)[0]}")
+        line = solved.line(i)
+        quoted.extend(f"(at {line.text(g)})" for g in range(len(line.gates) - 1))
+    for quote in sorted(quoted, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w=]){re.escape(quote)}(?=$|[,.:;)]|\s\(at )", " ", text)
+    return text
+
+
+def _pins(text: str, solved: Solved, node: int, ask: str) -> bool:
     truth = solved.grad[node] if ask == "grad" else solved.data[node]
     for found in _NUMBER.finditer(text):
         if _same(float(found.group()), truth) and _stated(text, found, truth):
@@ -136,7 +159,7 @@ def safe_explanation(text: str | None, summary: str | None, solved: Solved, node
                      ask: str) -> str | None:
     """A misconception's explanation, or its bare summary if the sentence pins the answer
     (or nothing, if even that does)."""
-    if not pins(text, solved, node, ask):
+    if not pins(text, solved, node, ask, quotes=True):
         return text
     short = f"This answer fits a known slip: {summary}." if summary else None
     return None if pins(short, solved, node, ask) else short

@@ -29,6 +29,7 @@ from functools import partial
 
 from . import gate_slips as g
 from .gate_slips import Slip, Words
+from .gates import INPUT
 from .i18n import _
 from .notation import expression, number
 from .solution import Solved
@@ -81,6 +82,19 @@ class Site:
 
     def defn(self, i: int) -> str:
         return f"{self.label(i)} = {expression(self.solved, i)[0]}"
+
+    def uses(self) -> list[tuple[int, float]]:
+        """Every use of the node on its way to the output, with its path's share of the
+        gradient: one per edge at gate granularity; at line granularity, one per place the
+        node's name stands in a consumer's line (b = a + a: two uses in one line)."""
+        found = []
+        for e in self.edges:
+            line = self.solved.line(e.consumer)
+            for gi, gate in enumerate(line.gates):
+                for a, arg in enumerate(gate.args):
+                    if arg.kind == INPUT and arg.ref == e.position:
+                        found.append((e.consumer, e.upstream * line.adjoint[gi] * gate.local[a]))
+        return found
 
     def slips(self) -> Iterator[Slip]:
         """Every inner gate argument on a path from the node, edge by edge."""
@@ -154,7 +168,8 @@ def _authored(site: Site) -> Iterator[tuple[float, Words]]:
 
 
 def _missing_branch(site: Site) -> Iterator[tuple[float, Words]]:
-    m = len(site.edges)
+    uses = site.uses()
+    m = len(uses)
     if m < 2:
         return
     everything = 2 ** m - 1
@@ -162,17 +177,20 @@ def _missing_branch(site: Site) -> Iterator[tuple[float, Words]]:
         subsets = range(1, everything)  # every non-empty proper subset of the paths
     else:  # one path alone, or all but one: the slips learners make
         subsets = [1 << k for k in range(m)] + [everything ^ (1 << k) for k in range(m)]
-    paths = [e.path for e in site.edges]
     for mask in subsets:
-        total = sum(p for k, p in enumerate(paths) if mask >> k & 1)
-        yield total, partial(_branch_text, site, mask)
+        total = sum(path for k, (_c, path) in enumerate(uses) if mask >> k & 1)
+        yield total, partial(_branch_text, site, uses, mask)
 
 
-def _branch_text(site: Site, mask: int, value: float) -> str:
-    kept = _unique(site.label(e.consumer) for k, e in enumerate(site.edges) if mask >> k & 1)
-    dropped = _unique(site.label(e.consumer) for k, e in enumerate(site.edges)
-                      if not mask >> k & 1)
+def _branch_text(site: Site, uses: list[tuple[int, float]], mask: int, value: float) -> str:
+    kept = _unique(site.label(c) for k, (c, _p) in enumerate(uses) if mask >> k & 1)
+    dropped = _unique(site.label(c) for k, (c, _p) in enumerate(uses) if not mask >> k & 1)
     if set(dropped) <= set(kept):  # x*x: one consumer, two paths
+        consumer = next(c for c, _p in uses if site.label(c) == dropped[0])
+        if len(site.solved.line(consumer).gates) > 1 or site.solved.expressions.get(consumer):
+            return _("You counted only one of the uses of {name} in {definition}: each use is "
+                     "a path, and a gradient sums over every path.").format(
+                name=site.name, definition=site.defn(consumer))
         return _("You counted only one path through {op}, but {name} is more than one of its "
                  "inputs: each use is a path, and a gradient sums over every path.").format(
             op=dropped[0], name=site.name)
@@ -239,7 +257,7 @@ RULES: tuple[Rule, ...] = (
          whole=_upstream_carried, asks=BOTH, uses_upstream=False),
     Rule("authored", "made the mistake this exercise's own rule describes", whole=_authored,
          asks=BOTH, uses_upstream=False),
-    Rule("max_routing", "sent gradient down the losing side of max/min/ReLU",
+    Rule("max_routing", "routed the gradient the wrong way at a max/min/ReLU",
          at_gate=g.max_routing, ops=_ops("max", "min", "relu")),
     Rule("sigmoid_argument", "used z(1−z) instead of σ(1−σ)",
          at_gate=g.sigmoid_argument, ops=_ops("sigmoid")),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import random
 
-from exercises.engine import parse
+from exercises.engine import parse, solve_text
 from exercises.grading import GradingPolicy, grade
 
 # The refresher's three examples and the notebook's two-weight network, as programs.
@@ -26,7 +26,20 @@ CHAIN = "w = 2\nb = 3\nc = w * b\nd = c + 1\ne = d * 2\nf = e - 4\nL = f * 3"
 
 
 def solution(program: str, seed: int = 0) -> dict:
+    """The stored solution at gate granularity: one node per engine gate."""
     return parse(program).solve(seed, granularity="gate").to_solution()
+
+
+def line_solution(program: str, seed: int = 0) -> dict:
+    """The stored solution at line granularity, exactly as the product makes it (an
+    exercise's variants, `manage.py solve --granularity line`, `manage.py grade`): the
+    engine's own line nodes, with their inner gates, expressions and formulas."""
+    return solve_text(program, seed, granularity="line").to_solution()
+
+
+def at(granularity: str):
+    """The stored-solution builder for one granularity."""
+    return {"gate": solution, "line": line_solution}[granularity]
 
 
 def truth(program: str, field: str = "grad") -> dict[str, float]:

@@ -4,8 +4,7 @@ variant's numbers, matched before the catalogue's rules."""
 from __future__ import annotations
 
 import pytest
-from grading_helpers import EX2, EX3, correct_answers, solution
-from line_form import line_solution
+from grading_helpers import EX2, EX3, correct_answers, line_solution, solution
 
 from exercises.grading import AuthoredRule, GradingPolicy, RuleError, grade, prepare
 from exercises.grading.authored import evaluate, parse

@@ -155,7 +155,15 @@ def test_unexplained_wrong_answers_have_no_code():
 
 
 def test_a_zero_no_rule_predicts_has_no_code():
-    assert node(MAX, {"b": "0"}, "b")["misconception"] is None
+    # L = c × d: c's own value, its data and the local alone give 5, 5 and 4, never 0.
+    assert node(EX1, {"c": "0"}, "c")["misconception"] is None
+
+
+def test_the_winner_of_a_max_given_nothing_is_max_routing():
+    # max(a, b) with b = 5 the winner: a 0 for b is the routing sent the wrong way.
+    found = node(MAX, {"b": "0"}, "b")
+    assert found["misconception"] == "max_routing"
+    assert "b won in m = max(a, b)" in found["explanation"]
 
 
 def test_a_zero_a_rule_predicts_is_evidence():

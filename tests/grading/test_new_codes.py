@@ -1,5 +1,7 @@
 """The activation, constant, power and update codes, and honest ambiguity, at both
-granularities (gate: the engine's binary gates; line: one node per program line)."""
+granularities, on the graphs the product builds (gate: the engine's binary gates; line: the
+engine's own line nodes, one per program line, as `manage.py solve --granularity line`
+and every exercise variant make them)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,7 @@ import json
 import math
 
 import pytest
-from grading_helpers import correct_answers, solution
-from line_form import line_solution
+from grading_helpers import at, correct_answers, solution
 
 from exercises.grading import GradingPolicy, grade
 
@@ -25,7 +26,7 @@ SQUARE = "x = 3\ny = x ** 2\nL = y * 2"
 
 
 def _form(program: str, granularity: str) -> dict:
-    return solution(program) if granularity == "gate" else line_solution(program)
+    return at(granularity)(program)
 
 
 def graded_node(program: str, answers: dict, name: str, granularity: str = "gate",
@@ -119,7 +120,9 @@ def test_dropped_constant_the_half_of_half_squared_error():
     # E = ½(t − o)²: ∂E/∂o = −(t − o) = −0.75; without the ½ it is −1.5.
     line = graded_node(HALF_SQUARE, {"o": "-1.5"}, "o", "line")
     assert line["misconception"] == "dropped_constant"
-    assert "constant 1/2" in line["explanation"] and "left it out" in line["explanation"]
+    assert line["explanation"] == (
+        "At E = 0.5·(t − o)^2, the constant 0.5 multiplies (t − o)^2, so it stays in ∂E/∂o: a "
+        "constant factor stays in the derivative. You typed -1.5, which leaves it out.")
     # At gate granularity the ½ is the multiply's: ∂E/∂pow_1 = 1 instead of 0.5.
     gate = graded_node(HALF_SQUARE, {"pow_1": "1"}, "pow_1", "gate")
     assert gate["misconception"] == "dropped_constant"

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import random
 
-from grading_helpers import random_program, solution
+from grading_helpers import line_solution, random_program, solution
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from line_form import line_solution
 
 from exercises.grading import GradingPolicy, Tolerance, grade, prepare
 from exercises.grading.followthrough import follow_through

@@ -5,6 +5,10 @@
 Each wrong number is computed from the example's own published values and the mistake's
 definition, and the expected code is the name of that mistake: nothing here runs the
 grader. Every case cites its source.
+
+`granularity` is the granularity a case was written at. The test grades every case at
+both granularities wherever its node is one of the graph's (an auto-named gate node such
+as pow_1 exists at gate granularity only), unless the case says `only` one, with `why`.
 """
 # ruff: noqa: E501, E702
 import json
@@ -91,11 +95,13 @@ P = ("i1 = 0.05\ni2 = 0.10\nw1 = 0.15\nw2 = 0.20\nw3 = 0.25\nw4 = 0.30\nb1 = con
      "neth1 = w1 * i1 + w2 * i2 + b1\nouth1 = sigmoid(neth1)\nneth2 = w3 * i1 + w4 * i2 + b1\nouth2 = sigmoid(neth2)\n"
      "neto1 = w5 * outh1 + w6 * outh2 + b2\nouto1 = sigmoid(neto1)\nneto2 = w7 * outh1 + w8 * outh2 + b2\nouto2 = sigmoid(neto2)\n"
      "E = 0.5 * (t1 - outo1) ** 2 + 0.5 * (t2 - outo2) ** 2")
+MAZUR = U, P
 dE_douto1 = 0.74136507; dout_dnet = 0.186815602; outh1 = 0.593269992; outo1 = 0.75136507
 dE_dnet = dE_douto1 * dout_dnet; dE_dw5 = 0.082167041; neto1 = 1.105905967
 add("Mazur: step-by-step network, ∂E/∂w5 = 0.082167041, η = 0.5", U, P, "w5", 0.35891648, "the updated weight w5+ = w5 - η·∂E/∂w5 typed for ∂E/∂w5", "update_for_grad", "line", learning_rate=0.5)
 add("Mazur: step-by-step network", U, P, "w5", 0.5 * dE_dw5, "the step η·∂E/∂w5 typed for ∂E/∂w5", "update_for_grad", "line", learning_rate=0.5)
-add("Mazur: step-by-step network", U, P, "outo1", 2 * dE_douto1, "the ½ of E = ½(target − out)² left out: 2(out − target)", "dropped_constant", "line")
+add("Mazur: step-by-step network", U, P, "outo1", 2 * dE_douto1, "the ½ of E = ½(target − out)² left out: 2(out − target)", "dropped_constant", "line",
+    only="line", why="at gate granularity the ½'s multiply is a node of its own, asked too: the ½ dropped shows there (case mazur-55), and an outo1 off by 2 with that node right is a second mistake")
 add("Mazur: step-by-step network", U, P, "neto1", dE_douto1 * outo1, "∂out/∂net taken as out_o1 itself", "activation_formula", "line")
 add("Mazur: step-by-step network", U, P, "neto1", dE_douto1 * neto1 * (1 - neto1), "∂out/∂net as net(1 − net) from the input", "sigmoid_argument", "line")
 add("Mazur: step-by-step network", U, P, "neto1", dE_douto1, "the sigmoid skipped: ∂E/∂net_o1 = ∂E/∂out_o1", "activation_skipped", "line")
@@ -130,6 +136,11 @@ add("d2l: sigmoid's derivative σ(x)(1 − σ(x)) at x = 0.5", U, P, "x", 1 - s,
 add("d2l: sigmoid's derivative at x = 0.5", U, P, "x", 0.5 * 0.5, "σ′ as x(1 − x) from the input", "sigmoid_argument")
 P = "x = -1.5\nr = relu(x)\nL = r * 2"
 add("d2l: ReLU's derivative is 0 for a negative input (x = -1.5)", U, P, "x", 2.0, "the gradient passed through a blocked ReLU", "max_routing")
+
+# --- added later (ids stay stable: new cases go at the end) ---------------------------------
+# Mazur's ½ where gate granularity asks it: ∂E/∂(the ½'s operand) = ½, typed as 1.
+U, P = MAZUR
+add("Mazur: step-by-step network (gate granularity: the ½'s multiply)", U, P, "pow_1", 1.0, "the ½ of E = ½(target − out)² left out at its multiply: 1 instead of ½", "dropped_constant")
 
 with open(Path(__file__).parent / "outside.jsonl", "w", encoding="utf-8") as out:
     for c in cases:

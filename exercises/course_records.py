@@ -100,3 +100,30 @@ class ScoreOverride(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class QuizOverride(models.Model):
+    """An instructor's score for a learner's whole quiz (0..1), with why. The items' scores
+    stay as they were; the latest override (`latest`, one per learner and quiz) is the
+    learner's quiz score in the gradebook, the grades API and the LMS."""
+
+    quiz = models.ForeignKey("exercises.Quiz", on_delete=models.CASCADE,
+                             related_name="score_overrides")
+    learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(validators=[MinValueValidator(0), MaxValueValidator(1)])
+    previous_score = models.FloatField(help_text="The quiz score before this override.")
+    reason = models.CharField(max_length=500)
+    latest = models.BooleanField(default=False)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    by_label = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["quiz", "learner"],
+                                               condition=models.Q(latest=True),
+                                               name="one_latest_quiz_override")]
+
+    def __str__(self):
+        return f"{self.learner} in {self.quiz}: {self.score:g}"

@@ -1,8 +1,9 @@
 """Per-learner grades of a quiz for an LMS to sync, a page at a time, in SQL.
 
 A read (no writes; the API view checks who may read a course's grades). A learner's row
-is their score per item (an override where set, else their best) and the quiz score (the
-items weighted by points), with the time of their latest change. Rows come in the order
+is their score per item (an override where set, else their best) and the quiz score (an
+instructor's quiz override where set, else the items weighted by points), with the time
+of their latest change. Rows come in the order
 of that time, then the id of the attempt that changed last, and a page starts after the
 last row of the one before (keyset pagination): each page reads only its own learners'
 attempts, so reading every page costs about as much as reading them once, however large
@@ -15,9 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 
-from .models import Attempt, Quiz
+from . import overrides
+from .models import Attempt, Quiz, QuizOverride
 
 
 @dataclass(frozen=True)
@@ -47,11 +49,18 @@ def latest_changes(quiz: Quiz, *, updated_since: datetime | None = None,
 def grades_page(quiz: Quiz, *, size: int, updated_since: datetime | None = None,
                 after: Key | None = None) -> tuple[list[dict], Key | None]:
     """One page of rows, and the key to ask for the next (None: this was the last)."""
-    found = list(latest_changes(quiz, updated_since=updated_since, after=after).values_list(
-        "learner_id", "updated_at", "pk", f"learner__{username_field()}")[:size + 1])
+    quiz_override = QuizOverride.objects.filter(
+        quiz=quiz, learner_id=OuterRef("learner_id"), latest=True).values("pk")[:1]
+    found = list(latest_changes(quiz, updated_since=updated_since, after=after).annotate(
+        quiz_override=Subquery(quiz_override)).values_list(
+        "learner_id", "updated_at", "pk", f"learner__{username_field()}",
+        "quiz_override")[:size + 1])
     more = len(found) > size
     found = found[:size]
     learners = [learner_id for learner_id, *_ in found]
+    # The overrides themselves only for a page that has some (most have none).
+    overridden = {o.learner_id: o for o in QuizOverride.objects.filter(
+        pk__in=[row[4] for row in found if row[4]])} if any(row[4] for row in found) else {}
     points = dict(quiz.items.values_list("id", "points"))
     total = sum(points.values()) or 1.0
     items: dict[int, dict] = {learner_id: {} for learner_id in learners}
@@ -61,10 +70,12 @@ def grades_page(quiz: Quiz, *, size: int, updated_since: datetime | None = None,
         items[learner_id][str(item_id)] = best if override is None else override
     rows = [{"learner": learner_id, "username": username,
              "items": items[learner_id],
-             "score": sum(score * points.get(int(item), 0)
-                          for item, score in items[learner_id].items()) / total,
+             "score": overridden[learner_id].score if learner_id in overridden else
+             sum(score * points.get(int(item), 0)
+                 for item, score in items[learner_id].items()) / total,
+             "override": overrides.shown(overridden.get(learner_id)),
              "updated_at": updated_at}
-            for learner_id, updated_at, _, username in found]
+            for learner_id, updated_at, _, username, _ in found]
     last = found[-1] if found else None
     return rows, (Key(last[1], last[2]) if more and last else None)
 

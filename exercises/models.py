@@ -458,7 +458,12 @@ class FloorPing(models.Model):
 
 
 # Accommodations, overrides and revisions live in their own module (a second concern).
-from .course_records import Accommodation, AccommodationLog, ScoreOverride  # noqa: E402,F401
+from .course_records import (  # noqa: E402,F401
+    Accommodation,
+    AccommodationLog,
+    QuizOverride,
+    ScoreOverride,
+)
 
 # An exercise's own rules and question tests (exercises.feedback).
 from .feedback_models import FeedbackRule, QuestionTest  # noqa: E402,F401

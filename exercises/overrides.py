@@ -1,10 +1,17 @@
-"""Manual score overrides: the only writer of ScoreOverride, and the rule for who may set one.
+"""Manual score overrides: the only writer of ScoreOverride and QuizOverride, and the rule
+for who may set one.
 
-An override is an instructor's score for one attempt (an item), with a reason. The
-submissions and their scores stay as they were; `Attempt.override_score` holds the latest
-override, and `Attempt.score` (what grades, the gradebook and the LMS read) is it when
-set. A regrade never lowers a learner's best score; an override may, but only when the
-caller confirms it (else Conflict, 409, saying so).
+An override is an instructor's score, with a reason, for one attempt (an item) or for a
+learner's whole quiz. The submissions and their scores stay as they were.
+- An item: `Attempt.override_score` holds the latest override, and `Attempt.score` (what
+  grades, the gradebook and the LMS read) is it when set.
+- A quiz: the latest QuizOverride (`latest`) is the learner's quiz score instead of their
+  items' weighted sum (the items still show their own scores). It needs an attempt in
+  the quiz: the grades API lists a learner by their attempts, and the override counts as
+  a change of their latest one (its `updated_at`), so an LMS syncing `updated_since` sees it.
+A regrade never lowers a learner's best score; an override may, but only when the caller
+confirms it (else Conflict, 409, saying so). Either is passed on to the LMS like any other
+score change.
 """
 
 from __future__ import annotations
@@ -18,8 +25,8 @@ from lti import grade_sync
 
 from . import selectors, services
 from .accommodations import Actor
-from .course_records import ScoreOverride
-from .models import Attempt
+from .course_records import QuizOverride, ScoreOverride
+from .models import Attempt, Quiz
 
 MAX_REASON = 500
 
@@ -33,9 +40,12 @@ def may_override(user, attempt: Attempt) -> bool:
     return selectors.teaches(user, attempt_course(attempt))
 
 
-@transaction.atomic
-def override_score(attempt: Attempt, *, score: float, reason: str, actor: Actor,
-                   confirm: bool = False) -> ScoreOverride:
+def may_override_quiz(user, quiz: Quiz) -> bool:
+    return selectors.teaches(user, quiz.course)
+
+
+def _checked(score, reason: str, current: float, confirm: bool) -> str:
+    """The one rule for both kinds: a score 0..1, a reason, and lowering only confirmed."""
     if not isinstance(score, int | float) or not math.isfinite(score) or not 0 <= score <= 1:
         raise services.ServiceError("score must be a number from 0 to 1", field="score")
     reason = (reason or "").strip()
@@ -44,12 +54,19 @@ def override_score(attempt: Attempt, *, score: float, reason: str, actor: Actor,
     if len(reason) > MAX_REASON:
         raise services.ServiceError(f"a reason has at most {MAX_REASON} characters",
                                     field="reason")
-    locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
-    current = locked.score
     if score < current and not confirm:
         raise services.Conflict(
             f"this lowers the score from {current:g} to {score:g}: send \"confirm\": true "
             "to lower it", current_score=current, score=score)
+    return reason
+
+
+@transaction.atomic
+def override_score(attempt: Attempt, *, score: float, reason: str, actor: Actor,
+                   confirm: bool = False) -> ScoreOverride:
+    locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    current = locked.score
+    reason = _checked(score, reason, current, confirm)
     override = ScoreOverride.objects.create(
         attempt=locked, score=score, previous_score=current, reason=reason,
         created_by=actor.user, by_label=actor.label)
@@ -58,6 +75,48 @@ def override_score(attempt: Attempt, *, score: float, reason: str, actor: Actor,
     attempt.override_score, attempt.updated_at = score, now
     _score_changed(attempt)
     return override
+
+
+@transaction.atomic
+def override_quiz_score(quiz: Quiz, learner, *, score: float, reason: str, actor: Actor,
+                        confirm: bool = False) -> QuizOverride:
+    """Set the learner's score for the whole quiz (0..1). Their attempts in the quiz are
+    locked while it is decided, so two overrides (or an override and a submission's new
+    best score) take turns."""
+    attempts = list(Attempt.objects.select_for_update().filter(
+        learner=learner, item_id__in=quiz.items.values("pk")).order_by(
+        "-updated_at", "-pk"))
+    if not attempts:
+        raise services.Conflict(
+            f"{learner.get_username()} has no attempt in this quiz yet: a quiz score can "
+            "be set once they have started it", score=score)
+    before = selectors.quiz_overrides(quiz, [learner.pk]).get(learner.pk)
+    current = before.score if before else computed_quiz_score(quiz, attempts)
+    reason = _checked(score, reason, current, confirm)
+    if before is not None:
+        QuizOverride.objects.filter(pk=before.pk).update(latest=False)
+    override = QuizOverride.objects.create(
+        quiz=quiz, learner=learner, score=score, previous_score=current, reason=reason,
+        latest=True, created_by=actor.user, by_label=actor.label)
+    changed = attempts[0]  # the learner's latest change in the quiz becomes this one
+    changed.updated_at = timezone.now()
+    Attempt.objects.filter(pk=changed.pk).update(updated_at=changed.updated_at)
+    _score_changed(changed)
+    return override
+
+
+def computed_quiz_score(quiz: Quiz, attempts) -> float:
+    """The items' scores (each an override where set) weighted by their points, 0..1."""
+    points = dict(quiz.items.values_list("pk", "points"))
+    total = sum(points.values())
+    if not total:
+        return 0.0
+    return sum(a.score * points.get(a.item_id, 0) for a in attempts) / total
+
+
+def quiz_history(quiz: Quiz, learner) -> list[QuizOverride]:
+    return list(QuizOverride.objects.filter(quiz=quiz, learner=learner).order_by(
+        "-created_at", "-id"))
 
 
 def _score_changed(attempt: Attempt) -> None:
@@ -73,8 +132,8 @@ def latest(attempt: Attempt) -> ScoreOverride | None:
                                                                    "-id").first()
 
 
-def shown(override: ScoreOverride | None) -> dict | None:
-    """An override as the API and the gradebook show it."""
+def shown(override: ScoreOverride | QuizOverride | None) -> dict | None:
+    """An override (an item's or a quiz's) as the API and the gradebook show it."""
     if override is None:
         return None
     return {"score": override.score, "reason": override.reason,

@@ -327,7 +327,8 @@ def _without_answers(node: dict, hint_level: int) -> dict:
 # -- gradebook ---------------------------------------------------------------------------
 def gradebook(quiz: Quiz, learners_from: int = 0, learners_count: int | None = None) -> dict:
     """Learners × items with scores (points; an override where set), for every learner or
-    (a page) `learners_count` of them by username from `learners_from`."""
+    (a page) `learners_count` of them by username from `learners_from`; a row's total is
+    the learner's quiz override (× the points) where an instructor set one."""
     items = list(quiz.items.select_related("exercise", "pool_tag"))
     enrolled = quiz.course.learners.order_by("username", "id")
     if learners_count is not None:
@@ -342,6 +343,9 @@ def gradebook(quiz: Quiz, learners_from: int = 0, learners_count: int | None = N
     by_key = {(a.learner_id, a.item_id): a for a in attempts}
     overridden = latest_overrides(quiz) if any(
         a.override_score is not None for a in by_key.values()) else {}
+    quiz_overridden = quiz_overrides(quiz, [u.pk for u in learners] if learners_count
+                                     is not None else None)
+    max_total = sum(item.points for item in items)
     rows = []
     for learner in learners:
         cells = []
@@ -354,9 +358,12 @@ def gradebook(quiz: Quiz, learners_from: int = 0, learners_count: int | None = N
                           "points": points, "submissions": attempt.graded_count if attempt
                           else 0, "override": overridden.get(attempt.pk) if attempt else None,
                           "attempt": attempt.pk if attempt else None})
-        rows.append({"learner": learner, "cells": cells, "total": total})
-    return {"quiz": quiz, "items": items, "rows": rows,
-            "max_total": sum(item.points for item in items)}
+        override = quiz_overridden.get(learner.pk)
+        if override is not None:
+            total = override.score * max_total  # the quiz's own override is its total
+        rows.append({"learner": learner, "cells": cells, "total": total,
+                     "override": override})
+    return {"quiz": quiz, "items": items, "rows": rows, "max_total": max_total}
 
 
 def latest_overrides(quiz: Quiz) -> dict:
@@ -367,6 +374,17 @@ def latest_overrides(quiz: Quiz) -> dict:
         attempt__item__quiz=quiz, attempt__override_score__isnull=False).order_by(
         "attempt_id", "created_at", "id")
     return {override.attempt_id: override for override in found}
+
+
+def quiz_overrides(quiz: Quiz, learner_ids=None) -> dict:
+    """Learner id → their latest QuizOverride in the quiz (the quiz score an instructor
+    set), for the learners given or all (one query)."""
+    from .course_records import QuizOverride
+
+    found = QuizOverride.objects.filter(quiz=quiz, latest=True)
+    if learner_ids is not None:
+        found = found.filter(learner_id__in=learner_ids)
+    return {override.learner_id: override for override in found}
 
 
 def item_statistics(quiz: Quiz, items=None) -> list[dict]:

@@ -6,7 +6,9 @@ a higher best score, and after a regrade). It costs one query — "is this quiz 
 LMS?" — and nothing more when it is not; the rest runs in a Celery task after the commit.
 
 What is sent: scoreGiven = Σ best score × item points over the link's items (the whole quiz,
-or the one item a link opens), scoreMaximum = those points. activityProgress is Completed
+or the one item a link opens; an item's override instead of its best score, and for the
+whole quiz an instructor's quiz override × the points instead of the sum), scoreMaximum =
+those points. activityProgress is Completed
 once every item has a graded submission (InProgress before); gradingProgress FullyGraded
 (every score here is final when it is sent). A score equal to the last one recorded for that
 learner and link is not sent again.
@@ -33,7 +35,7 @@ from pylti1p3.grade import Grade
 from pylti1p3.service_connector import ServiceConnector
 
 from exercises import selectors
-from exercises.models import Attempt, Quiz
+from exercises.models import Attempt, Quiz, QuizOverride
 
 from .models import GradePolicy, QuizLink, ScoreSend
 from .tool import TimeoutSession, current_key
@@ -82,7 +84,15 @@ def score_of(link: QuizLink, learner_id: int) -> tuple[float, float, str]:
         given += (best if override is None else override) * points[item_id]
         graded += count > 0
     progress = "Completed" if points and graded == len(points) else "InProgress"
-    return round(given, 6), float(sum(points.values())), progress
+    maximum = float(sum(points.values()))
+    if link.item_id is None:
+        # The whole quiz: an instructor's quiz override is the learner's score.
+        override = QuizOverride.objects.filter(
+            quiz_id=link.quiz_id, learner_id=learner_id, latest=True).values_list(
+            "score", flat=True).first()
+        if override is not None:
+            given = override * maximum
+    return round(given, 6), maximum, progress
 
 
 def hold_reason(link: QuizLink, learner_id: int, now: datetime | None = None) -> str:

@@ -65,6 +65,7 @@ def gradebook_view(model_admin, request, quiz_id: int):
     book = selectors.gradebook(quiz, page.start_index() - 1 if paginator.count else 0,
                                PAGE_SIZE)
     rows = [{"learner": row["learner"], "total": number(row["total"]),
+             "override": row["override"],
              "cells": [{"points": number(cell["points"]), "submissions": cell["submissions"],
                         "attempted": cell["best"] is not None,
                         "override": cell["override"]} for cell in row["cells"]]}
@@ -96,8 +97,14 @@ def csv_view(model_admin, request, quiz_id: int):
 
 
 def override_notes(book: dict, row: dict) -> str:
-    """The overridden cells of a row, in words: "2. Chain: 0.8 by ada (regraded by hand)"."""
+    """The overridden cells of a row, in words: "2. Chain: 0.8 by ada (regraded by hand)",
+    the quiz's own override first."""
     notes = []
+    override = row["override"]
+    if override is not None:
+        notes.append(f"quiz: overridden to {number(override.score)} "
+                     f"(was {number(override.previous_score)}) by {override.by_label}: "
+                     f"{override.reason}")
     for item, cell in zip(book["items"], row["cells"], strict=True):
         override = cell["override"]
         if override is not None:

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from .. import selectors
 from ..forms import QuizItemForm
 from ..models import Quiz, QuizItem
-from . import exports, gradebook, statistics
+from . import exports, gradebook, overrides, statistics
 from .base import ScopedAdmin, ScopedInline
 
 
@@ -85,6 +85,8 @@ class QuizAdmin(ScopedAdmin):
                  name="exercises_quiz_gradebook_canvas_csv"),
             path("<int:quiz_id>/statistics/", wrap(self.statistics_view),
                  name="exercises_quiz_statistics"),
+            path("<int:quiz_id>/gradebook/<int:learner_id>/override/",
+                 wrap(self.quiz_override_view), name="exercises_quiz_override"),
         ] + super().get_urls()
 
     def gradebook_view(self, request, quiz_id):
@@ -95,6 +97,9 @@ class QuizAdmin(ScopedAdmin):
 
     def statistics_view(self, request, quiz_id):
         return statistics.statistics_view(self, request, quiz_id)
+
+    def quiz_override_view(self, request, quiz_id, learner_id):
+        return overrides.quiz_override_view(self, request, quiz_id, learner_id)
 
     def gradebook_csv_view(self, request, quiz_id):
         return gradebook.csv_view(self, request, quiz_id)

@@ -59,7 +59,8 @@ class RemovalSerializer(serializers.Serializer):
 
 
 class OverrideInputSerializer(serializers.Serializer):
-    score = serializers.FloatField(min_value=0, max_value=1, help_text="0..1 of the item.")
+    score = serializers.FloatField(min_value=0, max_value=1,
+                                   help_text="0..1 (of the item, or of the quiz).")
     reason = serializers.CharField(max_length=overrides.MAX_REASON)
     confirm = serializers.BooleanField(
         default=False, help_text="Needed when the override lowers the score.")
@@ -68,6 +69,16 @@ class OverrideInputSerializer(serializers.Serializer):
 class OverrideSerializer(serializers.Serializer):
     attempt = serializers.IntegerField()
     score = serializers.FloatField()
+    previous_score = serializers.FloatField()
+    reason = serializers.CharField()
+    by = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class QuizOverrideSerializer(serializers.Serializer):
+    quiz = serializers.IntegerField()
+    learner = serializers.IntegerField()
+    score = serializers.FloatField(help_text="The learner's quiz score now, 0..1.")
     previous_score = serializers.FloatField()
     reason = serializers.CharField()
     by = serializers.CharField()
@@ -158,4 +169,30 @@ class AttemptOverrideView(AttemptMixin, ApiView):
             attempt, score=data["score"], reason=data["reason"], confirm=data["confirm"],
             actor=accommodations.Actor.of(request.user))
         return Response({"attempt": attempt.pk, "previous_score": override.previous_score,
+                         **overrides.shown(override)}, status=status.HTTP_201_CREATED)
+
+
+class QuizOverrideView(ApiView):
+    """Set a learner's score for the whole quiz by hand, with a reason (the course's
+    instructors): it is their quiz score in grades, the gradebook and the LMS; the items
+    keep theirs. Lowering the score needs `"confirm": true`, else 409 saying so; a learner
+    with no attempt in the quiz yet, 409 too."""
+
+    permission_classes = [IsInstructor]
+
+    @extend_schema(request=OverrideInputSerializer, responses={
+        201: QuizOverrideSerializer, 403: NOT_ALLOWED, 404: NOT_FOUND, 409: CONFLICT})
+    def post(self, request, pk, learner_id):
+        quiz = get_object_or_404(visible_quizzes(request), pk=pk)
+        if not overrides.may_override_quiz(request.user, quiz):
+            raise PermissionDenied("Only the course's instructors can override a score.")
+        learner = get_object_or_404(quiz.course.learners, pk=learner_id)
+        body = OverrideInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        override = overrides.override_quiz_score(
+            quiz, learner, score=data["score"], reason=data["reason"],
+            confirm=data["confirm"], actor=accommodations.Actor.of(request.user))
+        return Response({"quiz": quiz.pk, "learner": learner.pk,
+                         "previous_score": override.previous_score,
                          **overrides.shown(override)}, status=status.HTTP_201_CREATED)

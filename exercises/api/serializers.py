@@ -110,12 +110,25 @@ class QuizSerializer(serializers.ModelSerializer):
                   "show_correctness", "show_solution", "step_through", "items"]
 
 
+class OverrideShownSerializer(serializers.Serializer):
+    score = serializers.FloatField()
+    reason = serializers.CharField()
+    by = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
 class GradeSerializer(serializers.Serializer):
     learner = serializers.IntegerField()
     username = serializers.CharField()
-    score = serializers.FloatField(help_text="Best scores weighted by item points, 0..1.")
+    score = serializers.FloatField(help_text="The quiz score, 0..1: an instructor's quiz "
+                                             "override where set, else the item scores "
+                                             "weighted by points.")
     items = serializers.DictField(child=serializers.FloatField(),
-                                  help_text="Quiz item id → best score (0..1).")
+                                  help_text="Quiz item id → score (0..1): an override where "
+                                            "set, else the best.")
+    override = OverrideShownSerializer(
+        allow_null=True, help_text="The instructor's quiz override ({score, reason, by, "
+                                   "at}) that is the quiz score; null if none.")
     updated_at = serializers.DateTimeField()
 
 
@@ -479,13 +492,6 @@ class AttemptSummarySerializer(serializers.ModelSerializer):
 
     def get_submissions_left(self, attempt) -> int | None:
         return selectors.submissions_left(attempt)
-
-
-class OverrideShownSerializer(serializers.Serializer):
-    score = serializers.FloatField()
-    reason = serializers.CharField()
-    by = serializers.CharField()
-    at = serializers.DateTimeField()
 
 
 class AttemptSerializer(KindSettingsMixin, AttemptSummarySerializer):

@@ -22,6 +22,8 @@ urlpatterns = [
          name="quiz-accommodations"),
     path("quizzes/<int:pk>/accommodations/<int:accommodation_id>/",
          accommodations.AccommodationDetailView.as_view(), name="quiz-accommodation"),
+    path("quizzes/<int:pk>/learners/<int:learner_id>/override/",
+         accommodations.QuizOverrideView.as_view(), name="quiz-learner-override"),
     path("quizzes/<int:pk>/statistics/", statistics.QuizStatisticsView.as_view(),
          name="quiz-statistics"),
     path("quiz-items/<int:pk>/attempts/", views.QuizItemAttemptView.as_view(),

@@ -180,6 +180,96 @@ def test_bad_overrides_are_field_errors(cast, body, field):
     assert response.status_code == 400 and field in response.json(), response.content
 
 
+# -- quiz overrides ----------------------------------------------------------------------
+def quiz_override(client, cast, learner, **body):
+    return client.post(f"/api/v1/quizzes/{cast.quiz.pk}/learners/{learner.pk}/override/",
+                       body, format="json")
+
+
+def test_a_quiz_override_is_the_quiz_score_in_grades(cast):
+    from exercises.models import QuizItem
+
+    second = QuizItem.objects.create(quiz=cast.quiz, exercise=cast.quiz_exercise,
+                                     position=2, points=3)
+    learner = cast.client("learner_a")
+    attempt_id = start_item(learner, cast)
+    send(learner, attempt_id)
+    assert override(cast.client("instructor"), attempt_id, score=0.5,
+                    reason="item by hand").status_code == 201
+    before = timezone.now()
+    response = quiz_override(cast.client("instructor"), cast, cast.learner_a, score=0.9,
+                             reason="excused the second item")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert {k: body[k] for k in ("quiz", "learner", "score", "previous_score", "reason",
+                                 "by")} == {
+        "quiz": cast.quiz.pk, "learner": cast.learner_a.pk, "score": 0.9,
+        "previous_score": 0.125, "reason": "excused the second item", "by": "ines"}
+    assert body["at"]
+    grades = cast.client("integration").get(
+        f"/api/v1/quizzes/{cast.quiz.pk}/grades/",
+        {"updated_since": before.isoformat()}).json()  # the override is a change
+    [row] = grades["results"]
+    assert (row["learner"], row["items"], row["score"]) == (
+        cast.learner_a.pk, {str(cast.item.pk): 0.5}, 0.9)  # the items keep theirs
+    assert {k: row["override"][k] for k in ("score", "reason", "by")} == {
+        "score": 0.9, "reason": "excused the second item", "by": "ines"}
+    assert second.attempts.count() == 0
+
+
+def test_lowering_a_quiz_score_needs_confirmation(cast):
+    from exercises.models import QuizOverride
+
+    learner = cast.client("learner_a")
+    send(learner, start_item(learner, cast))
+    instructor = cast.client("instructor")
+    assert quiz_override(instructor, cast, cast.learner_a, score=0.9,
+                         reason="generous").status_code == 201
+    refused = quiz_override(instructor, cast, cast.learner_a, score=0.4, reason="too much")
+    assert refused.status_code == 409
+    assert '"confirm": true' in refused.json()["detail"] and "0.9" in refused.json()["detail"]
+    lowered = quiz_override(instructor, cast, cast.learner_a, score=0.4, reason="too much",
+                            confirm=True)
+    assert lowered.status_code == 201 and lowered.json()["previous_score"] == 0.9
+    # The audit trail: every override, who, why and what it replaced; the latest counts.
+    assert list(QuizOverride.objects.order_by("id").values_list(
+        "previous_score", "score", "reason", "by_label", "latest")) == [
+        (0.0, 0.9, "generous", "ines", False), (0.9, 0.4, "too much", "ines", True)]
+    assert Attempt.objects.get(learner=cast.learner_a).best_score == 0.0  # original kept
+
+
+def test_a_quiz_override_needs_an_attempt(cast):
+    response = quiz_override(cast.client("instructor"), cast, cast.learner_b, score=1,
+                             reason="excused")
+    assert response.status_code == 409 and "no attempt" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("role, expected", [
+    ("learner_a", 403), ("integration", 403), ("other_instructor", 404), ("anonymous", 401)])
+def test_who_may_override_a_quiz_score(cast, role, expected):
+    from exercises.models import QuizOverride
+
+    send(cast.client("learner_a"), start_item(cast.client("learner_a"), cast))
+    response = quiz_override(cast.client(role), cast, cast.learner_a, score=1, reason="mine")
+    assert response.status_code == expected
+    assert not QuizOverride.objects.exists()
+
+
+def test_a_quiz_override_for_someone_outside_the_course_is_404(cast):
+    response = quiz_override(cast.client("instructor"), cast, cast.outsider, score=1,
+                             reason="x")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"score": 1.5, "reason": "x"}, "score"), ({"score": 0.5}, "reason"),
+    ({"score": 0.5, "reason": " "}, "reason")])
+def test_bad_quiz_overrides_are_field_errors(cast, body, field):
+    send(cast.client("learner_a"), start_item(cast.client("learner_a"), cast))
+    response = quiz_override(cast.client("instructor"), cast, cast.learner_a, **body)
+    assert response.status_code == 400 and field in response.json(), response.content
+
+
 # -- statistics --------------------------------------------------------------------------
 ITEM_KEYS = {"item", "facility", "sd", "discrimination_index", "discrimination_27",
              "discrimination_efficiency", "n", "nodes", "misconceptions",

@@ -29,3 +29,20 @@ def test_an_override_is_sent_to_the_line_item(learner_in, client, platform,  # n
                                  confirm=True)
     assert platform.scores[-1]["body"]["scoreGiven"] == 1
     assert len(platform.scores) == 3
+
+
+def test_a_quiz_override_is_sent_to_the_line_item(learner_in, client, platform,  # noqa: F811
+                                                  django_capture_on_commit_callbacks):
+    from exercises.models import Quiz
+
+    answer(client, learner_in, MISSED_BRANCH, django_capture_on_commit_callbacks)
+    attempt = Attempt.objects.get()
+    sent = len(platform.scores)
+    quiz = Quiz.objects.get(items=attempt.item_id)
+    actor = accommodations.Actor.of(learner_in.instructor)
+    with django_capture_on_commit_callbacks(execute=True):
+        overrides.override_quiz_score(quiz, attempt.learner, score=0.5,
+                                      reason="excused the rest", actor=actor, confirm=True)
+    assert len(platform.scores) == sent + 1
+    assert platform.scores[-1]["body"]["scoreGiven"] == 2  # 0.5 of the quiz's 4 points
+    assert platform.scores[-1]["body"]["scoreMaximum"] == 4

@@ -74,3 +74,61 @@ def test_canvas_csv(instructor_client, quiz, overridden, learner):
     assert rows[1] == ["    Points Possible", "", "", "", "", "1"]
     assert rows[2:] == [["kim", "", "", "kim", "Course A", "0.75"],
                         ["Park, Lee", "", "", "lee", "Course A", "1"]]
+
+
+# -- a learner's whole quiz ---------------------------------------------------------------
+def quiz_override_url(quiz, learner):
+    return reverse("admin:exercises_quiz_override", args=[quiz.pk, learner.pk])
+
+
+def test_a_quiz_override_through_the_admin(instructor_client, quiz, item, learner,
+                                           learner2, instructor):
+    from exercises.models import QuizItem, QuizOverride
+
+    QuizItem.objects.create(quiz=quiz, exercise=item.exercise, position=2, points=3)
+    submit(learner, item, MISSED_BRANCH)
+    submit(learner2, item, MISSED_BRANCH)
+    url = quiz_override_url(quiz, learner)
+    page = instructor_client.get(url)
+    assert page.status_code == 200 and page.context["computed"] == "0.1875"  # 0.75 of 4
+    done = instructor_client.post(url, {"score": "0.9", "reason": "excused item 2"})
+    assert done.status_code == 302
+    assert done["Location"] == reverse("admin:exercises_quiz_gradebook", args=[quiz.pk])
+    # Lowering it asks first, and stores nothing until confirmed.
+    asked = instructor_client.post(url, {"score": "0.5", "reason": "too kind"})
+    assert asked.status_code == 200
+    assert "lowers the score from 0.9 to 0.5" in asked.content.decode()
+    assert QuizOverride.objects.count() == 1
+    assert instructor_client.post(url, {"score": "0.5", "reason": "too kind",
+                                        "confirm": "on"}).status_code == 302
+    history = instructor_client.get(url)
+    assert [(o.previous_score, o.score, o.by_label) for o in history.context["history"]] == [
+        (0.9, 0.5, "ada"), (0.1875, 0.9, "ada")]
+    assert "too kind" in history.content.decode()
+
+    book = instructor_client.get(reverse("admin:exercises_quiz_gradebook", args=[quiz.pk]))
+    rows = {row["learner"].username: row for row in book.context["rows"]}
+    assert rows["lee"]["total"] == "2" and rows["lee"]["override"].score == 0.5  # 0.5 × 4
+    assert rows["lee"]["cells"][0]["points"] == "0.75"  # the item keeps its score
+    assert rows["kim"]["total"] == "0.75" and rows["kim"]["override"] is None
+    assert "✎ quiz overridden" in book.content.decode()
+
+    listed = list(csv.reader(io.StringIO(instructor_client.get(reverse(
+        "admin:exercises_quiz_gradebook_csv", args=[quiz.pk])).content.decode())))
+    assert listed[2][0] == "lee" and listed[2][3] == "2"
+    assert listed[2][4] == "quiz: overridden to 0.5 (was 0.9) by ada: too kind"
+    assert listed[1][3:] == ["0.75", ""]
+    canvas = list(csv.reader(io.StringIO(instructor_client.get(reverse(
+        "admin:exercises_quiz_gradebook_canvas_csv", args=[quiz.pk])).content.decode())))
+    assert canvas[1][-1] == "4" and [row[-1] for row in canvas[2:]] == ["0.75", "2"]
+
+
+def test_a_quiz_override_needs_the_quiz_and_an_attempt(client, instructor_client, quiz,
+                                                      learner, other_instructor):
+    page = instructor_client.get(quiz_override_url(quiz, learner))
+    assert page.status_code == 200 and page.context["computed"] is None
+    refused = instructor_client.post(quiz_override_url(quiz, learner),
+                                     {"score": "1", "reason": "excused"})
+    assert refused.status_code == 200 and "no attempt" in refused.content.decode()
+    client.force_login(other_instructor)
+    assert client.get(quiz_override_url(quiz, learner)).status_code == 404

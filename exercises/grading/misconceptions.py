@@ -401,8 +401,11 @@ def _match(rule: Rule, site: Site, slips: list[Slip], value: float, tol: Toleran
     for candidate, words, slip in rule.candidates(site, slips):
         if not tol.close(value, candidate):
             continue  # (checked first: almost every candidate fails here)
-        if not math.isfinite(candidate) or abs(candidate - truth) <= near_truth:
-            continue  # indistinguishable from the right answer: no evidence of a bug
+        if not math.isfinite(candidate) or abs(candidate - truth) <= max(
+                near_truth, tol.allowance(candidate)):
+            # indistinguishable from the right answer, seen from either number (a slip
+            # on a path that carries 1 % of the gradient): no evidence of a bug
+            continue
         if consistent is not None and tol.close(candidate, consistent):
             continue  # a slip on a 0 upstream path changes nothing: that is just consistency
         return words, slip

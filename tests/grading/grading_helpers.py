@@ -66,8 +66,16 @@ def node(program: str, answers: dict, name: str, **kwargs) -> dict:
     return graded(program, full, **kwargs)["nodes"][name]
 
 
-def random_program(rng: random.Random, statements: int) -> str:
-    """A straight-line program with fan-out, safe ops and small values (no domain errors)."""
+# Lines of several gates, the shapes worked examples write on one line (x·w + b, ½(t − o)²,
+# σ(w·x + b), a name used twice): at line granularity a slip happens inside them.
+COMPOSITE = ("{a} * {b} + {c}", "0.5 * ({a} - {b}) ** 2", "sigmoid({a} * {b} + {c})",
+             "tanh({a} - {b}) * 2", "{a} * {a} + {b}", "-{a} * 3 + {b}", "({a} - {b}) / 2",
+             "{a} * -1 * {b}", "({a} + {b}) * ({a} - {c})", "max({a}, {b}) * 3 - {c}")
+
+
+def random_program(rng: random.Random, statements: int, composite: bool = False) -> str:
+    """A straight-line program with fan-out, safe ops and small values (no domain errors);
+    `composite`: about half the lines are several gates long."""
     names = [f"i{k}" for k in range(rng.randint(1, 3))]
     lines = [f"{n} = {rng.choice([-3, -2, -1, 1, 2, 3, 0.5, 1.5])}" for n in names]
     for k in range(statements):
@@ -78,9 +86,24 @@ def random_program(rng: random.Random, statements: int) -> str:
         expr = {"add": f"{a} + {b}", "sub": f"{a} - {b}", "mul": f"{a} * {b}",
                 "sigmoid": f"sigmoid({a})", "tanh": f"tanh({a})", "square": f"{a} ** 2",
                 "max": f"max({a}, {b})", "relu": f"relu({a})", "const": f"{a} * 2"}[kind]
+        if composite and rng.random() < 0.5:
+            expr = rng.choice(COMPOSITE).format(a=a, b=b, c=rng.choice(names))
         lines.append(f"{name} = {expr}")
         names.append(name)
         if len(names) > 4:  # keep values bounded: mostly combine recent nodes
             names = names[-4:]
     lines.append(f"L = {names[-1]} + {names[-2] if len(names) > 1 else names[-1]}")
     return "\n".join(lines)
+
+
+def node_at(program: str, answers: dict, name: str, granularity: str = "line",
+            level: int = 1, **kwargs) -> dict:
+    """`answers` on top of an otherwise right submission, graded on the stored solution of
+    one granularity; return one node's result."""
+    stored = at(granularity)(program)
+    full = {item["name"]: item["grad_exact"] for item in stored["nodes"]
+            if item["kind"] != "const"}
+    full.update(answers)
+    result = grade(stored, full, GradingPolicy(hint_level=level), **kwargs)
+    json.dumps(result)
+    return result["nodes"][name]

@@ -1,5 +1,6 @@
-"""No rule ever fires on a correct answer: the catalogue's invariant, at both granularities,
-whatever the learner typed elsewhere."""
+"""No rule ever fires on a correct answer: the catalogue's invariant, at both granularities
+(the engine's gates, and its own line nodes — programs with lines of several gates among
+them, so slips inside a line are tried), whatever the learner typed elsewhere."""
 
 from __future__ import annotations
 
@@ -28,9 +29,9 @@ def _mixed(solved, wrong) -> dict[int, float]:
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10 ** 6), statements=st.integers(1, 7),
        jitter=st.floats(-0.009, 0.009), eta=st.sampled_from([None, 0.1, 0.5, 1.0]),
-       wrong=WRONG)
-def test_no_rule_fires_on_a_correct_answer(seed, statements, jitter, eta, wrong):
-    program = random_program(random.Random(seed), statements)
+       wrong=WRONG, composite=st.booleans())
+def test_no_rule_fires_on_a_correct_answer(seed, statements, jitter, eta, wrong, composite):
+    program = random_program(random.Random(seed), statements, composite)
     for stored in (solution(program), line_solution(program)):
         solved = prepare(stored)
         answers = _mixed(solved, wrong)
@@ -45,10 +46,10 @@ def test_no_rule_fires_on_a_correct_answer(seed, statements, jitter, eta, wrong)
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10 ** 6), statements=st.integers(1, 7),
-       eta=st.sampled_from([None, 0.1, 0.5, 1.0]), wrong=WRONG)
-def test_no_candidate_is_the_right_answer(seed, statements, eta, wrong):
+       eta=st.sampled_from([None, 0.1, 0.5, 1.0]), wrong=WRONG, composite=st.booleans())
+def test_no_candidate_is_the_right_answer(seed, statements, eta, wrong, composite):
     # Below diagnose()'s own guard: every rule's candidates skip the right number itself.
-    program = random_program(random.Random(seed), statements)
+    program = random_program(random.Random(seed), statements, composite)
     tol = Tolerance()
     for stored in (solution(program), line_solution(program)):
         solved = prepare(stored)
@@ -63,13 +64,14 @@ def test_no_candidate_is_the_right_answer(seed, statements, eta, wrong):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10 ** 6), statements=st.integers(1, 6))
-def test_no_rule_fires_on_a_correct_forward_value(seed, statements):
-    program = random_program(random.Random(seed), statements)
+@given(seed=st.integers(0, 10 ** 6), statements=st.integers(1, 6), composite=st.booleans())
+def test_no_rule_fires_on_a_correct_forward_value(seed, statements, composite):
+    program = random_program(random.Random(seed), statements, composite)
     tol = Tolerance()
-    solved = prepare(solution(program))
-    answers = {i: solved.data[i] for i in solved.default_asked("data")}
-    ft = follow_through(solved, answers, tol, "data")
-    for i in answers:
-        site = _site(solved, i, "data", solved.data[i], ft, own=False)
-        assert _matches(solved.data[i], site, tol) == []
+    for stored in (solution(program), line_solution(program)):
+        solved = prepare(stored)
+        answers = {i: solved.data[i] for i in solved.default_asked("data")}
+        ft = follow_through(solved, answers, tol, "data")
+        for i in answers:
+            site = _site(solved, i, "data", solved.data[i], ft, own=False)
+            assert _matches(solved.data[i], site, tol) == []

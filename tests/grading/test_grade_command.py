@@ -143,21 +143,43 @@ def test_exit_status_and_stderr_from_the_command_line(tmp_path, files):
     assert "line 2" in done.stderr
 
 
-def test_jsonl_gives_the_new_codes_alternatives_and_ambiguity():
+@pytest.mark.parametrize("granularity", [None, "line", "gate"])
+def test_jsonl_gives_the_new_codes_alternatives_and_ambiguity(granularity):
+    # None: the command's default, one node per line (as exercises are built).
     sub = "c3 = 1\nd3 = 4\ne = c3 - d3\nL = e * 2"
     sigmoid = "w = 1.5\nx = 0.8\nz = w * x\na = sigmoid(z)\nL = a * 2"
-    lines = [
-        json.dumps({"program": sub, "answers": {"d3": "2"}, "asked": ["d3"]}),
-        json.dumps({"program": "n = 0.5\nt = tanh(n)\nL = t * 3", "asked": ["n"],
-                    "answers": {"n": repr(3 * (1 - 0.25))}}),
-        json.dumps({"program": sigmoid, "asked": ["w"], "learning_rate": 0.5,
-                    "answers": {"w": "1.5 - 0.5 * 0.2846"}}),
-        json.dumps({"program": sub, "answers": {}, "learning_rate": "fast"}),
+    half = "t = 1\no = 0.25\nE = 0.5 * (t - o) ** 2"
+    requests = [
+        {"program": sub, "answers": {"d3": "2"}, "asked": ["d3"]},
+        {"program": "n = 0.5\nt = tanh(n)\nL = t * 3", "asked": ["n"],
+         "answers": {"n": repr(3 * (1 - 0.25))}},
+        {"program": sigmoid, "asked": ["w"], "learning_rate": 0.5,
+         "answers": {"w": "1.5 - 0.5 * 0.2846"}},
+        {"program": sub, "answers": {}, "learning_rate": "fast"},
+        # one line whose local derivative is composite: the ½ left out of ∂E/∂o
+        {"program": half, "answers": {"o": "-1.5"}, "asked": ["o"], "hint_level": 1},
+        # the sign slip inside one line, with its coincidence
+        {"program": "c3 = 1\nd3 = 4\nL = (c3 - d3) * 2", "answers": {"d3": "2"},
+         "asked": ["d3"]},
     ]
+    if granularity is not None:
+        requests = [{**r, "granularity": granularity} for r in requests]
+    lines = [json.dumps(r) for r in requests]
     results = [json.loads(line) for line in run("--jsonl", stdin="\n".join(lines)).splitlines()]
     d3 = results[0]["nodes"]["d3"]
     assert (d3["misconception"], d3["also"], d3["ambiguous"]) == ("sign", ["add_as_mul"], True)
     n = results[1]["nodes"]["n"]
-    assert (n["misconception"], n["ambiguous"]) == ("tanh_argument", False)
+    assert (n["misconception"], n["also"], n["ambiguous"]) == ("tanh_argument", [], False)
     assert results[2]["nodes"]["w"]["misconception"] == "update_for_grad"
     assert results[3]["error"].startswith('line 4: "learning_rate"')
+    d3 = results[5]["nodes"]["d3"]
+    assert (d3["misconception"], d3["also"], d3["ambiguous"]) == ("sign", ["add_as_mul"], True)
+    o = results[4]["nodes"]["o"]
+    if granularity != "gate":  # the engine's line nodes: the program's own words
+        # (at gate granularity the ½'s multiply is a gate of its own, past o's consumer)
+        assert (o["misconception"], o["ambiguous"]) == ("dropped_constant", False)
+        assert "E = 0.5·(t − o)^2" in o["explanation"] and "You typed -1.5" in o[
+            "explanation"]
+        assert d3["explanation"].startswith("At L = (c3 − d3)·2 (at c3 − d3)")
+        assert all("_1" not in (r["nodes"][k]["explanation"] or "")
+                   for r in results if "nodes" in r for k in r["nodes"])

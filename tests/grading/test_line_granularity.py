@@ -14,7 +14,11 @@ from exercises.grading import GradingPolicy, grade, prepare
 
 PROGRAMS = [EX3, NETWORK, POWER, QUOTIENT, RELU, CHAIN,
             "x = 3\ny = x * x + x\nL = (y - 2) ** 2 * x",
-            "w = 0.5\nb = -1\nx = 2\nL = sigmoid(w * x + b) * tanh(x - w)"]
+            "w = 0.5\nb = -1\nx = 2\nL = sigmoid(w * x + b) * tanh(x - w)",
+            # the diagnosis tests' lines: a slip inside them is named in the program's words
+            "t = 1\no = 0.25\nE = 0.5 * (t - o) ** 2", "c3 = 1\nd3 = 4\nL = (c3 - d3) * 2",
+            "x = 1\nL = x * -1 * 3", "a = 3.0\nb = a + a\nL = b * 2",
+            "x1 = 2\nw1 = -3\nb = 6.8813735870195432\no = tanh(x1 * w1 + b)"]
 
 
 def not_in_program(program: str) -> set[str]:

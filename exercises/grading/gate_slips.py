@@ -79,7 +79,7 @@ class Slip:
         last gate is the line itself: 'L = (a2 − y)^2', with no "at")."""
         if self.g == len(self.line.gates) - 1:
             return self.definition
-        return f"{self.definition} (at {self.line.text(self.g)})"
+        return inside(self.definition, self.line.text(self.g))
 
     @property
     def definition(self) -> str:
@@ -110,6 +110,11 @@ class Slip:
         if self.g == len(self.line.gates) - 1:
             return self.site.label(self.line.node)
         return self.line.text(self.g)
+
+
+def inside(definition: str, gate: str) -> str:
+    """A gate inside a line, where explanations point: 'z1 = w1·x + b1 (at w1·x)'."""
+    return _("{definition} (at {gate})").format(definition=definition, gate=gate)
 
 
 def _wrapped(text: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 
+from .gate_slips import inside
 from .notation import Piece, expression, join, partial_parts, prose
 from .notation import math as math_piece
 from .solution import Solved
@@ -39,17 +40,18 @@ def pins(text: str | None, solved: Solved, node: int, ask: str, quotes: bool = F
 
 
 def without_quotes(text: str, solved: Solved) -> str:
-    """`text` with every program line it quotes ("L = (c3 − d3)·2", and a gate inside a line
-    as "(at c3 − d3)") taken out."""
+    """`text` with every program line it quotes ("L = (c3 − d3)·2", or with a gate inside
+    it, "L = (c3 − d3)·2 (at c3 − d3)") taken out."""
     quoted = []
     for i, kind in enumerate(solved.kinds):
         if kind != "op":
             continue
-        quoted.append(f"{solved.labels[i]} = {expression(solved, i)[0]}")
+        definition = f"{solved.labels[i]} = {expression(solved, i)[0]}"
         line = solved.line(i)
-        quoted.extend(f"(at {line.text(g)})" for g in range(len(line.gates) - 1))
+        quoted.extend(inside(definition, line.text(g)) for g in range(len(line.gates) - 1))
+        quoted.append(definition)
     for quote in sorted(quoted, key=len, reverse=True):
-        text = re.sub(rf"(?<![\w=]){re.escape(quote)}(?=$|[,.:;)]|\s\(at )", " ", text)
+        text = re.sub(rf"(?<![\w=]){re.escape(quote)}(?=$|[\s,.:;)])", " ", text)
     return text
 
 

@@ -65,3 +65,17 @@ def test_english_is_unchanged_without_a_language():
 @pytest.mark.parametrize("rule", GATE_RULES)
 def test_the_listed_gate_rules_are_the_registrys(rule):
     assert rule in {op.gate for op in REGISTRY.values()}
+
+
+def test_a_slip_inside_a_line_in_german():
+    from grading_helpers import node_at
+
+    with translation.override("de"):
+        half = node_at("t = 1\no = 0.25\nE = 0.5 * (t - o) ** 2", {"o": "-1.5"}, "o")
+        sign = node_at("c3 = 1\nd3 = 4\nL = (c3 - d3) * 2", {"d3": "2"}, "d3")
+    assert half["explanation"].startswith("Bei E = 0.5·(t − o)^2 multipliziert die Konstante "
+                                          "0.5 den Term (t − o)^2")
+    assert "Ihre Eingabe -1.5" in half["explanation"]
+    # the line quoted in German word order still counts as a quote, not as a leak
+    assert sign["misconception"] == "sign"
+    assert sign["explanation"].startswith("Bei L = (c3 − d3)·2 (bei c3 − d3)")

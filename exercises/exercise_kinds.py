@@ -14,7 +14,7 @@ from django.db import transaction
 
 from .engine import Graph, ProgramError
 from .grading import KINDS, Kind, Settings, Solved, prepare
-from .grading.kinds import chain_keys
+from .grading.kinds import chain_keys, gradient_key
 from .grading.notation import latex_name, partial_parts
 from .models import Ask, Exercise, Variant
 
@@ -138,14 +138,28 @@ def boxes(exercise: Exercise, solution: dict) -> list[dict]:
     return items
 
 
-def chain(exercise: Exercise, solution: dict) -> list[str] | None:
+def chain(exercise: Exercise, solution: dict | Solved) -> list[str] | None:
     """A local exercise's boxes in the notes' backward order when they are exactly one
     node's path to the output (∂L/∂a2, ∂a2/∂z2, …, ∂z1/∂w1): a step-through fills them in
     this order and ends with their product, that node's gradient. None otherwise."""
     if kind_of(exercise.ask).name != Ask.LOCAL:
         return None
-    solved = prepare(solution)
+    solved = solution if isinstance(solution, Solved) else prepare(solution)
     keys = asked_keys(exercise, solved)
     start = keys[-1].partition("/")[2] if keys else None
     path = chain_keys(solved, start) if start in solved.index else None
     return path if path is not None and sorted(path) == sorted(keys) else None
+
+
+def step_keys(exercise: Exercise, solution: dict | Solved) -> list[str]:
+    """The keys a step-through checks beyond the asked ones, each a gradient ("grad:w1",
+    ∂L/∂w1): a local chain's product (the gradient of the node it starts from), and the
+    ∂L/∂w of each parameter an update moves. Never part of a full submission."""
+    name = kind_of(exercise.ask).name
+    solved = solution if isinstance(solution, Solved) else prepare(solution)
+    if name == Ask.LOCAL:
+        path = chain(exercise, solved)
+        return [gradient_key(path[-1].partition("/")[2])] if path else []
+    if name == Ask.UPDATE:
+        return [gradient_key(key) for key in asked_keys(exercise, solved)]
+    return []

@@ -288,7 +288,7 @@ def _regraded_hints(submission: Submission, level: int) -> dict:
     """The stored result graded again at a lower hint level (the verdicts are the same:
     hints never change them)."""
     from . import services
-    from .grading import grade
+    from .grading import grade, grade_step
 
     attempt = submission.attempt
     policy = services.grading_policy(attempt)
@@ -296,6 +296,8 @@ def _regraded_hints(submission: Submission, level: int) -> dict:
                           follow_through_credit=policy.follow_through_credit)
     solved = prepare(attempt.variant.graph)
     ask = submission.result.get("ask", "grad")
+    if submission.kind == Submission.Kind.STEP:  # its key may be a gradient on the way
+        return grade_step(solved, submission.raw_answers, policy, ask=ask)
     asked = list(submission.result.get("nodes", {}))
     return grade(solved, submission.raw_answers, policy, asked=asked, ask=ask)
 

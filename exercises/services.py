@@ -36,6 +36,7 @@ from .grading import (
     Solved,
     Tolerance,
     grade,
+    grade_step,
     prepare,
     read_answer,
 )
@@ -474,13 +475,17 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
     solved = prepared(attempt.variant, attempt.exercise)
     ask = exercise_kinds.kind_of(attempt.exercise.ask).name
     asked = asked_nodes(attempt.exercise, solved)
-    if kind == Submission.Kind.STEP:
+    step = kind == Submission.Kind.STEP
+    if step:
         if len(answers) != 1:
             raise ServiceError("a step check takes exactly one answer")
-        unknown = [name for name in answers if name not in asked]
+        # An asked key, or a gradient on the way (a local chain's product, an update's
+        # ∂L/∂w): exercise_kinds.step_keys says which.
+        checkable = asked + exercise_kinds.step_keys(attempt.exercise, solved)
+        unknown = [name for name in answers if name not in checkable]
         if unknown:
             raise ServiceError(f"not asked in this exercise: {', '.join(unknown)}")
-        asked = [name for name in asked if name in answers]
+        asked = list(answers)
     unreadable = _unreadable(answers, asked)
     if unreadable:
         # Nothing else is graded: a free submission must not tell whether the readable
@@ -492,8 +497,10 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
         policy, rules = grading_policy(attempt, decided), feedback.rules_for(attempt.exercise)
         started = time.perf_counter()
         with metrics.GRADING_SECONDS.time():
-            result = grade(solved, answers, policy, asked=asked, ask=ask, rules=rules)
-        if not decided.shows_correctness(now):  # its time must not tell the verdicts
+            result = (grade_step(solved, answers, policy, ask=ask, rules=rules) if step else
+                      grade(solved, answers, policy, asked=asked, ask=ask, rules=rules))
+        # Its time must not tell the verdicts (a step check is only where they are shown).
+        if not decided.shows_correctness(now):
             key = (attempt.variant_id, attempt.variant.created_at, policy, ask, tuple(asked),
                    rules)
             grading_time.pad(started, grading_time.budget(key, lambda: grade(

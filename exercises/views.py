@@ -16,7 +16,7 @@ from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from . import kind_page, selectors, services
+from . import kind_page, kind_steps, selectors, services
 from .engine.numbers import format_number
 from .models import Ask, Attempt, Exercise, QuizItem, Submission
 
@@ -152,14 +152,17 @@ def _render_attempt(request, attempt: Attempt, *, answers: dict | None = None,
         "input_examples": selectors.input_examples(solution),
     }
     context.update(attempt_state(attempt, latest, result))
-    if boxes:  # quiz.js's step-through walks the graph's nodes, not these boxes
-        context["step_allowed"] = False
+    # Local, update and nudge: the steps come from the server (kind_steps), the graph's
+    # own step-through walks its nodes in quiz.js.
+    plan = kind_steps.steps(exercise, solution) if context["step_allowed"] else None
+    if boxes and plan:
+        context["boxes"] = kind_page.with_steps(boxes, plan, solution["output"])
     context["config"] = {
         "attempt": attempt.pk, "ask": context["ask"], "output": solution["output"],
         "answersKey": "answers" if boxes else ("data" if exercise.ask == Ask.DATA
                                                else "grads"),
         "submittedAt": context["submitted_at"], "stepAllowed": context["step_allowed"],
-        "closed": bool(context["closed"]),
+        "closed": bool(context["closed"]), "steps": plan,
         "submitUrl": reverse("api:attempt-submissions", args=[attempt.pk]),
         "pageUrl": request.path}
     return render(request, ITEM_TEMPLATE, context, status=status)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .answers import MAX_CHARS, Answer, AnswerError, evaluate, read_answer
 from .authored import AuthoredRule, RuleError
-from .grade import ASKS, grade
+from .grade import ASKS, grade, grade_step
 from .kinds import KINDS, SLIP_CODES, Kind, SettingError, Settings
 from .misconceptions import CODES, RULES, Rule
 from .policy import GradingPolicy
@@ -29,4 +29,4 @@ __all__ = ["ALL_CODES", "ASKS", "CODES", "KINDS", "MAX_CHARS", "RULES", "Answer"
            "AuthoredRule", "GradingPolicy", "Kind", "Rule", "RuleError", "SettingError",
            "Settings",
            "SolutionError", "Solved", "Tolerance",
-           "evaluate", "grade", "prepare", "read_answer"]
+           "evaluate", "grade", "grade_step", "prepare", "read_answer"]

@@ -12,7 +12,7 @@ reveals a correct value unless the hint level is 3.
 
 from __future__ import annotations
 
-from .kinds import KINDS, kind
+from .kinds import KINDS, gradient_of, kind
 from .nodes import NODE_KINDS, frozen_rate
 from .policy import GradingPolicy
 from .solution import Solved, read_solution
@@ -61,3 +61,25 @@ def grade(solution: dict | Solved, answers: dict, policy: GradingPolicy | dict |
         "hint_level": policy.hint_level,
         "ignored": sorted(str(k) for k in answers if k not in nodes),
     }
+
+
+def grade_step(solution: dict | Solved, answers: dict, policy: GradingPolicy | dict | None = None,
+               ask: str = "grad", **options) -> dict:
+    """One step-through check: `answers` holds one key. A key the kind asks is graded as
+    `grade` grades it; a gradient step "grad:<node>" (the product a local chain ends with,
+    an update's ∂L/∂w) is graded as that node's gradient, with the gradient's hints, and
+    reported under its own key. Which keys a step-through may check is the caller's rule
+    (exercise_kinds.step_keys); `options` are grade()'s."""
+    if not isinstance(answers, dict) or len(answers) != 1:
+        raise ValueError("a step check takes exactly one answer")
+    ((key, answer),) = answers.items()
+    node = gradient_of(str(key))
+    if node is None:
+        return grade(solution, answers, policy, asked=[key], ask=ask, **options)
+    options.pop("rules", None)  # an exercise's own rules are written for its kind's keys
+    result = grade(solution, {node: answer}, policy, asked=[node], ask="grad", **options)
+    result["nodes"] = {key: result["nodes"][node]}
+    result["errors"] = {key: result["errors"][node]} if node in result["errors"] else {}
+    result["ask"] = ask
+    result["ignored"] = []
+    return result

@@ -179,6 +179,22 @@ def chain_keys(solved: Solved, name: str) -> list[str] | None:
     return path[::-1]
 
 
+# -- step-through: a gradient checked on the way (not an asked box) ---------------------------
+
+GRADIENT_PREFIX = "grad:"  # "grad:w1" is ∂L/∂w1: node names never hold a colon
+
+
+def gradient_key(name: str) -> str:
+    """The step key of node `name`'s gradient: the product a local chain ends with, or the
+    ∂L/∂w an update step uses. Checked in a step-through only, never a full answer."""
+    return f"{GRADIENT_PREFIX}{name}"
+
+
+def gradient_of(key: str) -> str | None:
+    """The node a gradient step key names ("grad:w1" → "w1"); None for any other key."""
+    return key[len(GRADIENT_PREFIX):] if key.startswith(GRADIENT_PREFIX) else None
+
+
 def local_truth(solved: Solved, key: str) -> float:
     c, _, positions = edge(solved, key)
     return sum(solved.local[c][p] for p in positions)

@@ -1,6 +1,7 @@
 /* The item page: drafts kept per attempt, answers sent to the versioned API (the one way
    in for every learner action: /api/v1/attempts/<id>/submissions/, with the session and
-   its CSRF token), and step-through mode (one node at a time with the chain written out).
+   its CSRF token), and step-through mode (one node at a time with the chain written out;
+   for local, update and nudge exercises the steps the server planned, config.steps).
    After a graded submission the page itself is read again and its feedback, summary and
    solution swapped in: what a learner may see is decided on the server, in one place. */
 (function () {
@@ -33,8 +34,9 @@
   var emptyWarned = "";
 
   function inputFor(name) { return form.querySelector("input[name='" + PREFIX + CSS.escape(name) + "']"); }
-  // An answer key as an id part, as kind_page.box_id writes it: "z2/a1" → "z2__a1".
-  function boxId(name) { return name.replace(/\//g, "__"); }
+  // An answer key as an id part, as kind_page.box_id writes it: "z2/a1" → "z2__a1",
+  // "grad:w1" → "grad-w1".
+  function boxId(name) { return name.replace(/\//g, "__").replace(/:/g, "-"); }
 
   /* A box's verdict: the graph's own boxes through graph.js, the kind boxes here. */
   function setStatus(name, status, html) {
@@ -56,7 +58,8 @@
   }
   var order = (graph ? graph.order : []).filter(function (name) { return inputFor(name); });
   if (!order.length) {
-    form.querySelectorAll(".bp-field input").forEach(function (input) { order.push(input.name.slice(PREFIX.length)); });
+    // A step-only box (a gradient on the way, "grad:w1") is never part of a full submission.
+    form.querySelectorAll(".bp-field input:not([data-step-only])").forEach(function (input) { order.push(input.name.slice(PREFIX.length)); });
   }
   // Boxes that start read-only: a forward-pass input whose value is given, or a closed quiz.
   var given = {};
@@ -196,7 +199,7 @@
       .then(function (html) {
         var page = new DOMParser().parseFromString(html, "text/html");
         var status = {};
-        var rows = kindBoxes ? "#answer-form .bp-kind-boxes .bp-row[data-node]" : "#answer-form .bp-row[data-node]";
+        var rows = kindBoxes ? "#answer-form .bp-kind-boxes .bp-row[data-node]:not([data-step-only])" : "#answer-form .bp-row[data-node]";
         page.querySelectorAll(rows).forEach(function (row) {
           var name = row.getAttribute("data-node");
           var fb = page.getElementById("fb-" + boxId(name));
@@ -228,7 +231,8 @@
       setStatus(name, "invalid", feedbackHtml({valid: false, error: data.errors[name]}));
     });
     say(data.detail, "warning");
-    var first = order.find(function (name) { return (data.errors || {})[name]; });
+    var first = order.find(function (name) { return (data.errors || {})[name]; }) ||
+      Object.keys(data.errors || {}).find(function (name) { return inputFor(name); });
     if (first) focusBox(first);
   }
 
@@ -317,6 +321,46 @@
   }
   function partial(top, bottom) { return "∂" + pretty(top) + "/∂" + pretty(bottom); }
 
+  /* Local, update and nudge: the server's steps (kind_steps.py), each with the key it
+     checks (an asked box, or a gradient on the way such as "grad:w1" in a row of its
+     own), its formula in the program's names and the numbers it uses. A step without a
+     key is known (a nudge's L(x)). */
+  var plan = kindBoxes && config.steps ? config.steps : null;
+  var planChecks = plan ? plan.filter(function (step) { return step.key; }) : [];
+  var stepOnly = planChecks.filter(function (step) { return !step.box && inputFor(step.key); })
+    .map(function (step) { return step.key; });
+  function stepOf(name) { return planChecks.find(function (step) { return step.key === name; }); }
+  function labelOf(name) {
+    var step = stepOf(name);
+    if (step) return step.label;
+    return config.ask === "data" ? pretty(name) : partial(config.output, name);
+  }
+  // A checked step shows the number the server read, never the text typed (15 + 7*3 is 36).
+  function checkedText(value) { return value ? "= " + value + " ✓" : "✓"; }
+
+  function planItem(step) {
+    var done = !step.key || accepted[step.key] !== undefined;
+    var item = element("li", "chain-step " + (!step.key ? "chain-given chain-done" : done ? "chain-done" : "chain-current"));
+    item.appendChild(element("span", "chain-formula", step.formula));
+    var known = step.known.map(function (entry) {
+      var value = entry.key ? accepted[entry.key] : entry.value;
+      return value ? entry.label + " = " + value : null;
+    }).filter(Boolean);
+    if (known.length) item.appendChild(element("span", "chain-known", words(gettext("with %(values)s"), {values: known.join(", ")})));
+    item.appendChild(element("span", "chain-value", !step.key ? "= " + step.value + " (" + gettext("from the graph") + ")"
+                                                     : done ? checkedText(accepted[step.key]) : "= ?"));
+    return item;
+  }
+
+  function renderPlan() {
+    var reached = false;
+    plan.forEach(function (step) {
+      if (reached) return;
+      chain.appendChild(planItem(step));
+      if (step.key && step.key === current) reached = true; // the steps after it wait
+    });
+  }
+
   /* ∂L/∂n written as a chain: one product along a single path to the output (the notes'
      ∂L/∂w₁ = ∂L/∂a₂ · ∂a₂/∂z₂ · …), a sum over the consumers where the path branches. */
   function chainText(name) {
@@ -363,6 +407,7 @@
   function renderChain() {
     if (!chain) return;
     chain.innerHTML = "";
+    if (plan) { renderPlan(); return; }
     order.forEach(function (name) {
       var done = accepted[name] !== undefined;
       if (!done && name !== current) return;
@@ -387,14 +432,14 @@
       }
       var result = document.createElement("span");
       result.className = "chain-value";
-      result.textContent = done ? "= " + accepted[name] + " ✓" : "= ?";
+      result.textContent = done ? checkedText(accepted[name]) : "= ?";
       item.appendChild(result);
       chain.appendChild(item);
     });
   }
 
   function lockInputs() {
-    order.forEach(function (name) {
+    order.concat(stepOnly).forEach(function (name) {
       var input = inputFor(name);
       var isCurrent = mode === "step" && name === current;
       input.readOnly = given[name] || (mode === "step" && !isCurrent);
@@ -404,49 +449,52 @@
   }
 
   function advance(justChecked) {
-    current = order.find(function (name) { return accepted[name] === undefined && !given[name]; }) || null;
+    current = plan ? (planChecks.find(function (step) { return accepted[step.key] === undefined; }) || {}).key || null
+                   : order.find(function (name) { return accepted[name] === undefined && !given[name]; }) || null;
     lockInputs();
     renderChain();
     if (!current) {
       if (submitButton) submitButton.textContent = gettext("Submit answers");
       if (!justChecked) return;
-      say(gettext("Every node checked: submitting your answers…"));
+      say(plan ? gettext("Every step checked: submitting your answers…")
+               : gettext("Every node checked: submitting your answers…"));
       store(stepKey, null); // a later visit starts the walk afresh
       submitAll(true);
       return;
     }
-    if (submitButton) submitButton.textContent = words(gettext("Check %(what)s"), {what: config.ask === "data" ? pretty(current) : partial(config.output, current)});
+    if (submitButton) submitButton.textContent = words(gettext("Check %(what)s"), {what: labelOf(current)});
     if (graph) graph.focusNode(current);
+    else if (plan) focusBox(current);
   }
 
   function checkStep() {
     if (!current) { submitAll(true); return; }
     var name = current, input = inputFor(name);
+    var label = plan ? labelOf(name) : name;
     if (!input.value.trim()) {
-      say(config.ask === "data" ? words(gettext("Type the value of %(name)s first."), {name: name})
-                                : words(gettext("Type %(what)s first."), {what: partial(config.output, name)}), "warning");
+      say(config.ask === "data" && !plan ? words(gettext("Type the value of %(name)s first."), {name: name})
+                                         : words(gettext("Type %(what)s first."), {what: labelOf(name)}), "warning");
       input.focus();
       return;
     }
     var answers = {};
     answers[name] = input.value.trim();
-    say(words(gettext("Checking %(name)s…"), {name: name}));
+    say(words(gettext("Checking %(name)s…"), {name: label}));
     post(config.submitUrl, answers, "step").then(function (response) {
       var data = response.data;
       if (response.status === 201) {
         var node = (data.nodes || {})[name] || {};
         var status = statusOf(node);
-        if (graph) graph.setStatus(name, status, feedbackHtml(node));
+        setStatus(name, status, feedbackHtml(node));
         if (status === "correct") {
-          say(words(gettext("%(name)s is right."), {name: name}), "ok");
-          // The number that was read, not the text typed (15 + 7*3 is shown as 36).
-          accepted[name] = typeof node.value === "number" ? String(Number(node.value.toPrecision(6)))
-                                                         : input.value.trim();
+          say(words(gettext("%(name)s is right."), {name: label}), "ok");
+          // The number that was read, never the text typed (15 + 7*3 is shown as 36).
+          accepted[name] = typeof node.value === "number" ? String(Number(node.value.toPrecision(6))) : "";
           store(stepKey, accepted);
           advance(true);
         } else {
-          say(words(gettext("%(name)s is not right yet: read the hint and try again."), {name: name}), "warning");
-          if (graph) graph.focusNode(name);
+          say(words(gettext("%(name)s is not right yet: read the hint and try again."), {name: label}), "warning");
+          focusBox(name);
         }
       } else if (response.status === 400 && data.errors) {
         showInvalid(data);
@@ -463,10 +511,13 @@
       button.setAttribute("aria-pressed", button.getAttribute("data-mode") === mode ? "true" : "false");
     });
     if (steps) steps.hidden = mode !== "step";
+    if (kindBoxes) {
+      kindBoxes.querySelectorAll(".bp-row[data-step-only]").forEach(function (row) { row.hidden = mode !== "step"; });
+    }
     say("");
     if (mode === "step") {
-      order.forEach(function (name) {
-        if (accepted[name] !== undefined) inputFor(name).value = accepted[name];
+      order.concat(stepOnly).forEach(function (name) {
+        if (accepted[name]) inputFor(name).value = accepted[name];
       });
       advance();
     } else {

@@ -10,8 +10,23 @@ import pytest
 from grading_helpers import EX3, NETWORK
 
 from exercises.engine import parse, solve_text
-from exercises.grading import KINDS, GradingPolicy, Settings, Tolerance, grade, prepare
-from exercises.grading.kinds import SLIP_CODES, chain_keys, local_keys
+from exercises.grading import (
+    KINDS,
+    GradingPolicy,
+    Settings,
+    Tolerance,
+    grade,
+    grade_step,
+    prepare,
+)
+from exercises.grading.kinds import (
+    SLIP_CODES,
+    chain_keys,
+    gradient_key,
+    gradient_of,
+    local_keys,
+    local_truth,
+)
 
 # "The Math You Need": nudge x by 0.001 and the loss moves 0.003, a slope of 3.0.
 WORKED = "x = 2\ny = 3\nz = x * y\nloss = z + 1"
@@ -247,3 +262,45 @@ def test_chain_keys_are_the_notes_chain_boxes_for_a_single_path():
     assert [k.split("/")[1] for k in keys[:-1]] == [k.split("/")[0] for k in keys[1:]]
     # x feeds two operations in Example 3: its gradient is a sum, not one chain.
     assert chain_keys(prepare(solve_text(EX3).to_solution()), "x") is None
+
+
+# -- step-through: one key at a time, or a gradient on the way -------------------------------
+
+
+def test_a_step_checks_one_asked_key_as_the_full_grade_does():
+    sol = solution(WORKED, "nudge", nudge_input="x")
+    policy = GradingPolicy(hint_level=2)
+    one = grade_step(sol, {"slope": "0.003"}, policy, ask="nudge")
+    assert list(one["nodes"]) == ["slope"] and one["ask"] == "nudge"
+    assert one["nodes"]["slope"] == grade(sol, {"slope": "0.003"}, policy, asked=["slope"],
+                                          ask="nudge")["nodes"]["slope"]
+
+
+def test_an_updates_gradient_step_is_graded_as_that_gradient_under_its_own_key():
+    # Mazur: ∂E/∂w5 = 0.082167041, and w5⁺ = 0.4 − 0.5·0.082167041.
+    sol = solution(MAZUR, "update", learning_rate=0.5)
+    right = grade_step(sol, {"grad:w5": "0.082167041"}, GradingPolicy(), ask="update")
+    assert list(right["nodes"]) == ["grad:w5"] and right["nodes"]["grad:w5"]["correct"]
+    assert right["score"] == 1 and right["ask"] == "update" and right["errors"] == {}
+    typed_new = grade_step(sol, {"grad:w5": "0.35891648"}, GradingPolicy(), ask="update")
+    assert typed_new["nodes"]["grad:w5"]["misconception"] == "update_for_grad"
+    unreadable = grade_step(sol, {"grad:w5": "0.08 +"}, GradingPolicy(), ask="update")
+    assert unreadable["valid"] is False and list(unreadable["errors"]) == ["grad:w5"]
+
+
+def test_a_local_chains_product_step_is_the_gradient_of_where_it_starts():
+    sol = solution(NETWORK, "local")
+    solved = prepare(sol)
+    product = 1.0
+    for key in chain_keys(solved, "w1"):  # the notes' five boxes
+        product *= local_truth(solved, key)
+    checked = grade_step(sol, {gradient_key("w1"): repr(product)}, GradingPolicy(),
+                         ask="local")
+    assert checked["nodes"]["grad:w1"]["correct"]
+    assert gradient_of("grad:w1") == "w1" and gradient_of("z2/a1") is None
+
+
+@pytest.mark.parametrize("answers", [{}, {"grad:w1": "1", "z1/w1": "1"}])
+def test_a_step_takes_exactly_one_answer(answers):
+    with pytest.raises(ValueError, match="exactly one answer"):
+        grade_step(solution(NETWORK, "local"), answers, ask="local")

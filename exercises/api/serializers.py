@@ -565,8 +565,10 @@ class SubmissionCreateSerializer(serializers.Serializer):
         help_text="For exercises that ask for forward values: node name → value.")
     kind = serializers.ChoiceField(
         choices=Submission.Kind.choices, required=False, default=Submission.Kind.FULL,
-        help_text="full: a graded submission. step: check one node (step-through), only "
-                  "where the quiz offers it; it costs and counts nothing.")
+        help_text="full: a graded submission. step: check one answer (step-through), "
+                  "only where the quiz offers it; it costs and counts nothing. A step "
+                  "may also check a gradient on the way, \"grad:w1\" (∂L/∂w1): a local "
+                  "chain's product, or an update's ∂L/∂w for each parameter.")
 
     def validate(self, attrs):
         given = [key for key in ("answers", "grads", "data") if key in attrs]

@@ -412,3 +412,111 @@ def test_the_nudge_answered_in_its_own_boxes_wrong_then_right(page, screenshots)
     expect(row("slope")).to_have_attribute("data-status", "correct")
     expect(page.locator("#fb-slope")).to_contain_text("Correct")
     expect(page.locator("#feedback")).to_contain_text("Solved")
+
+
+def test_step_through_the_networks_chain_box_by_box_then_its_product(page, screenshots):
+    from exercises import exercise_kinds, services
+    from exercises.demo.kinds import QUIZ_TITLE
+
+    sign_in(page)
+    page.get_by_role("link", name=QUIZ_TITLE, exact=True).click()
+    page.get_by_role("link", name="The network's chain for w1, box by box (local derivatives)",
+                     exact=True).click()
+    page.wait_for_selector(f"{GRAPH}.bp-drawn")
+    attempt = Attempt.objects.select_related("exercise", "variant").get(
+        exercise__title__startswith="The network's chain for w1")
+    solution = services.variant_solution(attempt.exercise, attempt.variant)
+    right = exercise_kinds.answers(attempt.exercise, solution)
+    right["grad:w1"] = solution_grads(attempt.exercise.title)["w1"]
+    keys = ["L/a2", "a2/z2", "z2/a1", "a1/z1", "z1/w1", "grad:w1"]
+    assert list(right) == keys[:5] + ["grad:w1"]
+    row = lambda key: page.locator(f"#answer-form .bp-kind-boxes .bp-row[data-node='{key}']")  # noqa: E731
+    field = lambda key: page.locator(f"#answer-{key.replace('/', '__').replace(':', '-')}")  # noqa: E731
+    expect(row("grad:w1")).to_be_hidden()  # the product is a step, not an answer box
+
+    page.get_by_role("button", name="Step through").click()
+    expect(page.get_by_role("heading", name="The chain, box by box")).to_be_visible()
+    expect(row("grad:w1")).to_be_visible()
+    chain = page.locator("#steps .chain li")
+    for number, key in enumerate(keys, start=1):
+        expect(field(key)).to_be_focused()
+        expect(chain).to_have_count(number)  # the chain grows one box at a time
+        for other in keys:
+            if other != key:
+                expect(field(other)).to_have_attribute("readonly", "")
+        if key == "a1/z1":  # z1's own value: a verdict and the hint at once, nothing spent
+            field(key).fill("0.5")
+            field(key).press("Enter")
+            expect(row(key)).to_have_attribute("data-status", "wrong")
+            expect(page.locator("#fb-a1__z1")).to_contain_text("Hint:")
+            expect(chain.last).to_contain_text("= ?")
+            expect(page.locator("#form-message")).to_contain_text("∂a₁/∂z₁ is not right yet")
+        if key == "z2/a1":
+            expect(chain.last).to_contain_text("∂z₂/∂a₁ = ∂(w₂·a₁ + b₂)/∂a₁")
+            expect(chain.last).to_contain_text("with w₂ = 0.8")
+        if key == "grad:w1":
+            # the notes' chain, written out: the five boxes just checked, then their product
+            expect(chain.last).to_contain_text(
+                "∂L/∂w₁ = ∂L/∂a₂ · ∂a₂/∂z₂ · ∂z₂/∂a₁ · ∂a₁/∂z₁ · ∂z₁/∂w₁")
+            expect(chain.last).to_contain_text("∂z₂/∂a₁ = 0.8")
+            expect(page.locator("#submit-answers")).to_have_text("Check ∂L/∂w₁")
+            page.screenshot(path=screenshots / "step-through-local.png", full_page=True)
+        # arithmetic is read by the server: the chain shows the number, not the typing
+        typed = "4/5" if key == "z2/a1" else repr(right[key])
+        field(key).fill(typed)
+        field(key).press("Enter")
+        expect(row(key)).to_have_attribute("data-status", "correct")
+    expect(page.locator("#feedback")).to_contain_text("Solved")
+    text = page.locator("#steps .chain").inner_text()
+    assert "4/5" not in text and "mul_" not in text and "sub_" not in text
+    attempt.refresh_from_db()
+    assert attempt.solved and attempt.graded_count == 1  # only the final answers counted
+    assert attempt.submissions.filter(kind="step").count() == len(keys) + 1
+    final = attempt.submissions.get(kind="full")
+    assert sorted(final.raw_answers) == sorted(keys[:5])  # the product is never an answer
+
+
+@pytest.mark.parametrize("title, keys, first", [
+    ("The network's weights after one step with η = 0.5",
+     ["grad:w1", "w1", "grad:b1", "b1", "grad:w2", "w2", "grad:b2", "b2"],
+     "∂L/∂w₁ = ∂L/∂a₂ · ∂a₂/∂z₂ · ∂z₂/∂a₁ · ∂a₁/∂z₁ · ∂z₁/∂w₁"),
+    ("Check the derivative by nudging x by 0.001", ["nudged", "slope"],
+     "= 7 (from the graph)"),
+])
+def test_step_through_an_update_and_a_nudge(page, title, keys, first):
+    from exercises import exercise_kinds, services
+    from exercises.demo.kinds import QUIZ_TITLE
+
+    sign_in(page)
+    page.get_by_role("link", name=QUIZ_TITLE, exact=True).click()
+    page.get_by_role("link", name=title, exact=True).click()
+    page.wait_for_selector(f"{GRAPH}.bp-drawn")
+    attempt = Attempt.objects.select_related("exercise", "variant").get(exercise__title=title)
+    solution = services.variant_solution(attempt.exercise, attempt.variant)
+    right = exercise_kinds.answers(attempt.exercise, solution)
+    grads = solution_grads(title)
+    right.update({f"grad:{name}": grads[name] for name in grads})
+    field = lambda key: page.locator(f"#answer-{key.replace(':', '-')}")  # noqa: E731
+    page.get_by_role("button", name="Step through").click()
+    chain = page.locator("#steps .chain li")
+    expect(chain.first).to_contain_text(first)
+    if "nudged" in keys:  # L(x) is known: the graph shows it
+        expect(chain.first.locator(".chain-formula")).to_have_text("loss(x)")
+        expect(chain.first.locator(".chain-known")).to_have_text("with x = 2")
+    for key in keys:
+        expect(field(key)).to_be_focused()
+        if key == "w1":  # w1 + η·∂L/∂w1: the update's own slip, at once and for free
+            field(key).fill("0.5 - 0.5*0.0334194")
+            field(key).press("Enter")
+            expect(page.locator("#fb-w1")).to_contain_text("Not right")
+            expect(chain.last).to_contain_text("w₁ ← w₁ − η·∂L/∂w₁")
+            expect(chain.last).to_contain_text("with w₁ = 0.5, η = 0.5, ∂L/∂w₁ = -0.0334194")
+        if key == "slope":
+            expect(chain.last).to_contain_text("with loss(x + h) = 7.003, loss(x) = 7, h = 0.001")
+        field(key).fill(repr(right[key]))
+        field(key).press("Enter")
+        expect(page.locator(f"#answer-form .bp-kind-boxes .bp-row[data-node='{key}']")
+               ).to_have_attribute("data-status", "correct")
+    expect(page.locator("#feedback")).to_contain_text("Solved")
+    attempt.refresh_from_db()
+    assert attempt.solved and attempt.graded_count == 1

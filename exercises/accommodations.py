@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import services
 from .course_records import Accommodation, AccommodationLog
@@ -75,10 +76,10 @@ def attempts_allowed(attempt: Attempt, quiz: Quiz | None) -> int | None:
 
 def closed_reason(attempt: Attempt, quiz: Quiz, now: datetime) -> str:
     if is_past_due(attempt, quiz, now):
-        return "This quiz is closed: its due date has passed."
+        return gettext("This quiz is closed: its due date has passed.")
     deadline = time_deadline(attempt, quiz)
     if deadline is not None and now > deadline:
-        return "The time limit for this exercise has passed."
+        return gettext("The time limit for this exercise has passed.")
     return ""
 
 

@@ -25,8 +25,9 @@ from datetime import datetime
 
 from django.core.signals import request_finished, request_started
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 
 from . import accommodations
 from .models import Attempt, Exercise, PolicyEpoch, Quiz, QuizItem, Reveal
@@ -84,7 +85,8 @@ class Disclosure:
     """One attempt's decision, read from (and stored as) a small JSON object."""
 
     home: bool  # graded submissions and step checks are taken here
-    elsewhere: str  # when not home: which quiz takes them
+    elsewhere: str  # when not home: which quiz takes them (in English: stored, logged)
+    elsewhere_at: dict  # the same as {"item": position} or {"quiz": title}, for the page
     correctness_at: str | None  # None: shown at once; an ISO time; or NEVER
     solution: dict  # the conjunction of every place's solution setting (see solution_shown)
     hint_level: int
@@ -128,6 +130,12 @@ class Disclosure:
             return None
         return max(0, self.attempts_allowed - attempt.graded_count) if self.home else 0
 
+    def elsewhere_text(self) -> str:
+        """`elsewhere` in the learner's language ("" when answers are taken here)."""
+        if self.home:
+            return ""
+        return _elsewhere_words(self.elsewhere_at)
+
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.__slots__}
 
@@ -169,6 +177,7 @@ def decide(attempt: Attempt, now: datetime, epoch: int) -> Disclosure:
     decided = Disclosure(
         home=home,
         elsewhere="" if home else _elsewhere(own, strictest),
+        elsewhere_at={} if home else _elsewhere_at(own, strictest),
         correctness_at=_correctness_at(governing),
         solution=_solution_rule(governing),
         hint_level=min(p.quiz.hint_level if p.quiz else PRACTICE_HINT_LEVEL
@@ -183,12 +192,23 @@ def decide(attempt: Attempt, now: datetime, epoch: int) -> Disclosure:
     return decided
 
 
-def _elsewhere(own: Place, home: Place) -> str:
+def _elsewhere_at(own: Place, home: Place) -> dict:
     if own.quiz is not None and own.quiz.pk == home.quiz.pk:
-        return (f"These numbers are also item {home.item.position} of this quiz: answers "
-                "for them are taken there.")
-    return (f"These numbers are also in the quiz “{home.quiz.title}”, which is still "
-            "running: answers for them are taken there.")
+        return {"item": home.item.position}
+    return {"quiz": home.quiz.title}
+
+
+def _elsewhere(own: Place, home: Place) -> str:
+    with translation.override(None):  # stored with the decision: in English
+        return _elsewhere_words(_elsewhere_at(own, home))
+
+
+def _elsewhere_words(at: dict) -> str:
+    if "item" in at:
+        return gettext("These numbers are also item {position} of this quiz: answers for them "
+                       "are taken there.").format(position=at["item"])
+    return gettext("These numbers are also in the quiz “{title}”, which is still running: "
+                   "answers for them are taken there.").format(title=at.get("quiz", ""))
 
 
 def other_places(attempt: Attempt, now: datetime) -> list[Place]:

@@ -11,6 +11,7 @@ grading, regrading and every page read them and never re-solve. Used by services
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from .engine import Graph, ProgramError
 from .grading import KINDS, Kind, Settings, Solved, prepare
@@ -118,7 +119,8 @@ def boxes(exercise: Exercise, solution: dict) -> list[dict]:
             items.append({"key": key, "label": text, "label_latex": latex,
                           "edge": [bottom, top]})
         elif kind.name == Ask.UPDATE:
-            items.append({"key": key, "label": f"new {key} = {key} − η·∂{out}/∂{key}",
+            items.append({"key": key, "label": gettext("new {name}").format(name=key)
+                          + f" = {key} − η·∂{out}/∂{key}",
                           "label_latex": f"{latex_name(key)} - \\eta \\cdot "
                                          f"{partial_parts(out, key)[1]}", "edge": None})
         elif kind.name == Ask.NUDGE:

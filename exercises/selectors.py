@@ -12,6 +12,7 @@ from collections import defaultdict
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import accommodations
 from .disclosure import Disclosure, disclosure
@@ -21,8 +22,14 @@ from .models import Ask, Attempt, Course, Exercise, Quiz, QuizItem, Submission
 
 __all__ = ["Disclosure", "disclosure"]  # and everything below
 
-# What each code says the learner did ("It looks like you …"): the catalogue's own words.
+# What each code says the learner did ("It looks like you …"): the catalogue's own words,
+# in English; `misconception_words` gives them in the active language.
 MISCONCEPTION_WORDS = {rule.code: rule.summary for rule in RULES}
+
+
+def misconception_words(code: str) -> str:
+    words = MISCONCEPTION_WORDS.get(code)
+    return gettext(words) if words else code
 
 
 # -- who may see what ----------------------------------------------------------------------
@@ -262,10 +269,10 @@ def learner_result(submission: Submission, now=None) -> dict:
     if not decided.shows_correctness(now):
         nodes = {name: {k: node.get(k) for k in _VERDICT_KEYS if k in node}
                  for name, node in result.get("nodes", {}).items()}
-        later = ("this quiz does not show results" if decided.correctness_at == "never"
-                 else "results are shown after the due date")
-        return {"received": True, "score": None, "nodes": nodes,
-                "message": f"Your answers are saved; {later}."}
+        message = (gettext("Your answers are saved; this quiz does not show results.")
+                   if decided.correctness_at == "never" else
+                   gettext("Your answers are saved; results are shown after the due date."))
+        return {"received": True, "score": None, "nodes": nodes, "message": message}
     shown = dict(result)
     level = min(decided.hint_level, result.get("hint_level", decided.hint_level))
     if level < result.get("hint_level", level):
@@ -409,7 +416,7 @@ def item_statistics(quiz: Quiz, items=None) -> list[dict]:
                          "share_correct": node["best_correct"] / total if total else None,
                          "misconceptions": [
                              {"code": code, "count": count, "share": count / total,
-                              "words": MISCONCEPTION_WORDS.get(code, code)}
+                              "words": misconception_words(code)}
                              for code, count in common] if total else []})
         result.append({"item": item, "learners": total, "nodes": rows})
     return result

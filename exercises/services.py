@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from lti import grade_sync
 
@@ -338,7 +339,7 @@ def start_attempt(learner, *, item: QuizItem | None = None,
         if existing:
             return existing, False
         if not item.quiz.is_open():
-            raise NotAllowed("this quiz is not open yet")
+            raise NotAllowed(gettext("this quiz is not open yet"))
         exercise = item.exercise or pool_exercise(item, learner)
     else:
         existing = Attempt.objects.filter(learner=learner, exercise=exercise,
@@ -389,10 +390,10 @@ def _check_open(attempt: Attempt, now, decided: disclosure.Disclosure, kind: str
     if reason:
         raise Conflict(reason)
     if not decided.home:
-        raise Conflict(decided.elsewhere)
+        raise Conflict(decided.elsewhere_text())
     if kind == Submission.Kind.STEP and not decided.step_through:
-        raise NotAllowed("Step-through is not offered here: it is only where tries are "
-                         "unlimited, cost nothing and are checked at once.")
+        raise NotAllowed(gettext("Step-through is not offered here: it is only where tries "
+                                 "are unlimited, cost nothing and are checked at once."))
 
 
 _PREPARED: dict[tuple, Solved] = {}  # variant → its solution, read for the grader
@@ -514,7 +515,7 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
     limit = decided.attempts_allowed  # the strictest place's, with the learner's extra ones
     for _ in range(_RACES):
         if counted and limit is not None and attempt.graded_count >= limit:
-            raise Conflict(f"no attempts left: {limit} allowed")
+            raise Conflict(gettext("no attempts left: {limit} allowed").format(limit=limit))
         penalty = quiz.retry_penalty * attempt.graded_count if quiz and counted else 0.0
         score = max(0.0, raw_score - penalty) if counted else 0.0
         submission = Submission(
@@ -532,7 +533,7 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
         for name, value in fresh.items():
             setattr(attempt, name, value)
     else:
-        raise Conflict("too many submissions to this attempt at once: try again")
+        raise Conflict(gettext("too many submissions to this attempt at once: try again"))
     metrics.SUBMISSIONS_GRADED.labels(kind=kind, valid=valid).inc()
     improved = counters is not None and counters["best_score"] != attempt.best_score
     for name, value in (counters or {}).items():

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from . import kind_page, kind_steps, selectors, services
 from .engine.numbers import format_number
@@ -185,10 +186,10 @@ def attempt_state(attempt: Attempt, latest: Submission | None, result: dict | No
     decided = selectors.disclosure(attempt)
     shows = selectors.reveals_correctness(attempt)
     left = selectors.submissions_left(attempt)
-    closed = selectors.closed_reason(attempt) or ("" if decided.home else decided.elsewhere)
+    closed = selectors.closed_reason(attempt) or decided.elsewhere_text()
     deadline = selectors.attempt_deadline(attempt)
     if not closed and left == 0:
-        closed = "You have used every attempt for this exercise."
+        closed = gettext("You have used every attempt for this exercise.")
     nodes = (result or {}).get("nodes", {})
     return {
         "shows_scores": shows, "attempts_left": left, "closed": closed, "deadline": deadline,
@@ -211,7 +212,8 @@ def _explained(nodes: dict) -> dict:
         node = dict(node)
         code = node.get("misconception")
         if code and not node.get("explanation") and code in selectors.MISCONCEPTION_WORDS:
-            node["explanation"] = f"It looks like you {selectors.MISCONCEPTION_WORDS[code]}."
+            node["explanation"] = gettext("It looks like you {words}.").format(
+                words=selectors.misconception_words(code))
         shown[name] = node
     return shown
 

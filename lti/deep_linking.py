@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
@@ -49,17 +50,17 @@ def _item_title(item: QuizItem) -> str:
 def _chosen(user, context, choice: str) -> tuple[Quiz, QuizItem | None]:
     kind, _, number = choice.partition(":")
     if not number.isdigit() or kind not in ("quiz", "item"):
-        raise LaunchRefused("Pick a quiz or an item from the list.")
+        raise LaunchRefused(gettext("Pick a quiz or an item from the list."))
     quizzes = _quizzes(user, context)
     if kind == "quiz":
         quiz = quizzes.filter(pk=int(number)).first()
         if quiz is None:
-            raise LaunchRefused("That quiz is not among the ones you may add here.", 403)
+            raise LaunchRefused(gettext("That quiz is not among the ones you may add here."), 403)
         return quiz, None
     item = QuizItem.objects.filter(pk=int(number), quiz__in=quizzes).select_related(
         "quiz", "exercise", "pool_tag").first()
     if item is None:
-        raise LaunchRefused("That item is not among the ones you may add here.", 403)
+        raise LaunchRefused(gettext("That item is not among the ones you may add here."), 403)
     return item.quiz, item
 
 
@@ -68,12 +69,12 @@ def answer(request: DeepLinkRequest, user, choice: str, launch_url: str) -> dict
     quiz, item = _chosen(user, request.context, choice)
     points = item.points if item else sum(i.points for i in quiz.items.all())
     if points <= 0:  # AGS needs a positive scoreMaximum
-        raise LaunchRefused("That has no points to grade: give its items points first.")
+        raise LaunchRefused(gettext("That has no points to grade: give its items points first."))
     with transaction.atomic():
         answered = DeepLinkRequest.objects.filter(
             pk=request.pk, answered_at__isnull=True).update(answered_at=timezone.now())
         if not answered:
-            raise LaunchRefused("This content picker was answered already.", 409)
+            raise LaunchRefused(gettext("This content picker was answered already."), 409)
         try:
             with transaction.atomic():
                 link, _ = CourseLink.objects.get_or_create(
@@ -82,8 +83,8 @@ def answer(request: DeepLinkRequest, user, choice: str, launch_url: str) -> dict
         except IntegrityError:  # linked by a concurrent deep link
             link = CourseLink.objects.get(context=request.context)
         if link.course_id != quiz.course_id:
-            raise LaunchRefused("This LMS course is linked to another course here: pick a "
-                                f"quiz of '{link.course}'.", 409)
+            raise LaunchRefused(gettext("This LMS course is linked to another course here: pick "
+                                        "a quiz of '{course}'.").format(course=link.course), 409)
     title = quiz.title if item is None else f"{quiz.title}: {_item_title(item)}"
     resource_id = f"quiz-{quiz.pk}" + (f"-item-{item.pk}" if item else "")
     line_item = (LineItem().set_label(title[:255]).set_score_maximum(points)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.translation import gettext
 from lti_tool.models import LtiLaunch, LtiUser
 
 from exercises import services
@@ -71,7 +72,7 @@ def learner_account(lti_user: LtiUser):
         except IntegrityError:
             continue
     else:
-        raise LaunchRefused("No account could be made for you here.", status=409)
+        raise LaunchRefused(gettext("No account could be made for you here."), status=409)
     lti_user.auth_user = user
     lti_user.save(update_fields=["auth_user", "datetime_modified"])
     return user
@@ -80,7 +81,7 @@ def learner_account(lti_user: LtiUser):
 def link_account(lti_user: LtiUser, user) -> None:
     """An instructor signed in with their local account: from now on (issuer, sub) is them."""
     if lti_user.auth_user_id and lti_user.auth_user_id != user.pk:
-        raise LaunchRefused("This LMS account is already linked to another account here.",
+        raise LaunchRefused(gettext("This LMS account is already linked to another account here."),
                             status=403)
     lti_user.auth_user = user
     lti_user.save(update_fields=["auth_user", "datetime_modified"])
@@ -112,14 +113,14 @@ def quiz_link(lti_launch: LtiLaunch, course: Course) -> QuizLink:
     must be in the context's course; its line item from the launch's AGS claim."""
     quiz = Quiz.objects.filter(pk=_custom_id(lti_launch, "quiz"), course=course).first()
     if quiz is None:
-        raise LaunchRefused("This link does not open a quiz of the course linked to this "
+        raise LaunchRefused(gettext("This link does not open a quiz of the course linked to this "
                             "LMS course. An instructor adds quizzes with Deep Linking "
-                            "(the tool's content picker).", status=404)
+                            "(the tool's content picker)."), status=404)
     item = None
     if _custom_id(lti_launch, "item") is not None:
         item = QuizItem.objects.filter(pk=_custom_id(lti_launch, "item"), quiz=quiz).first()
         if item is None:
-            raise LaunchRefused("This link opens an item that is no longer in its quiz.",
+            raise LaunchRefused(gettext("This link opens an item that is no longer in its quiz."),
                                 status=404)
     ags = lti_launch.ags_claim or {}
     defaults = {"quiz": quiz, "item": item}
@@ -137,11 +138,12 @@ def resource_launch(lti_launch: LtiLaunch) -> Landing:
     who = role(lti_launch)
     course = linked_course(lti_launch)
     if who is None:
-        raise LaunchRefused("Your role in this LMS course is neither instructor nor learner, "
-                            "so there is nothing to open for you here.", status=403)
+        raise LaunchRefused(gettext("Your role in this LMS course is neither instructor nor "
+                                    "learner, so there is nothing to open for you here."),
+                            status=403)
     if course is None:
-        raise LaunchRefused("This LMS course is not linked to a course here yet. An "
-                            "instructor links it by adding a quiz with Deep Linking.",
+        raise LaunchRefused(gettext("This LMS course is not linked to a course here yet. An "
+                            "instructor links it by adding a quiz with Deep Linking."),
                             status=404)
     link = quiz_link(lti_launch, course)
     if who == "instructor":
@@ -161,10 +163,12 @@ def resource_launch(lti_launch: LtiLaunch) -> Landing:
 
 def deep_linking_launch(lti_launch: LtiLaunch) -> Landing:
     if role(lti_launch) != "instructor":
-        raise LaunchRefused("Only an instructor may add quizzes to an LMS course.", status=403)
+        raise LaunchRefused(gettext("Only an instructor may add quizzes to an LMS course."),
+                            status=403)
     settings = lti_launch.get_claim(DL_CLAIM) or {}
     if "ltiResourceLink" not in settings.get("accept_types", []):
-        raise LaunchRefused("This LMS does not accept LTI resource links here.", status=400)
+        raise LaunchRefused(gettext("This LMS does not accept LTI resource links here."),
+                            status=400)
     request = DeepLinkRequest.objects.create(
         lti_user=lti_launch.user, context=lti_launch.context, settings=settings,
         deployment_id=lti_launch.deployment.deployment_id)
@@ -177,4 +181,5 @@ def land(lti_launch: LtiLaunch) -> Landing:
         return resource_launch(lti_launch)
     if lti_launch.is_deep_link_launch:
         return deep_linking_launch(lti_launch)
-    raise LaunchRefused("This kind of LTI message is not supported by this tool.", status=400)
+    raise LaunchRefused(gettext("This kind of LTI message is not supported by this tool."),
+                        status=400)

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import requests
 from django.utils import timezone
+from django.utils.translation import gettext
 from lti_tool.models import Key, LtiRegistration
 from lti_tool.utils import DjangoToolConfig
 from pylti1p3.contrib.django import DjangoMessageLaunch, DjangoOIDCLogin
@@ -114,8 +115,8 @@ def login_redirect(request, launch_url: str):
         return login.redirect(launch_url)
     except OIDCException as exc:
         raise LaunchRefused(
-            "This login request does not come from a platform registered with this tool "
-            "(check the issuer and client ID registered here).", detail=str(exc)) from None
+            gettext("This login request does not come from a platform registered with this tool "
+            "(check the issuer and client ID registered here)."), detail=str(exc)) from None
 
 
 def _forget_old(before) -> None:
@@ -133,17 +134,18 @@ class ToolLaunch(DjangoMessageLaunch):
     def validate_state(self):
         state = self._get_request_param("state")
         if not state:
-            raise LaunchRefused("This launch has no state: start it again from your course.")
+            raise LaunchRefused(
+                gettext("This launch has no state: start it again from your course."))
         row = LoginState.objects.filter(state=state).select_related("registration").first()
         if row is None or row.created_at < timezone.now() - LOGIN_STATE_LIFETIME:
-            raise LaunchRefused("This launch has expired or did not start here: open the "
-                                "activity again from your course.")
+            raise LaunchRefused(gettext("This launch has expired or did not start here: open the "
+                                "activity again from your course."))
         if row.used_at is not None:
-            raise LaunchRefused("This launch was already used; a launch is used once. Open "
-                                "the activity again from your course.", status=403)
+            raise LaunchRefused(gettext("This launch was already used; a launch is used once. Open "
+                                "the activity again from your course."), status=403)
         cookie = self._cookie_service.get_cookie(state)
         if cookie is not None and cookie != state:  # a cookie, when it is kept, must agree
-            raise LaunchRefused("This launch's state does not match this browser's.",
+            raise LaunchRefused(gettext("This launch's state does not match this browser's."),
                                 status=403)
         self._login_state = row
         return self
@@ -151,8 +153,8 @@ class ToolLaunch(DjangoMessageLaunch):
     def validate_nonce(self):
         nonce = self._get_jwt_body().get("nonce")
         if not nonce or nonce != self._login_state.nonce:
-            raise LaunchRefused("This launch's nonce is not the one issued at login (a "
-                                "replayed or forged launch).", status=403)
+            raise LaunchRefused(gettext("This launch's nonce is not the one issued at login (a "
+                                "replayed or forged launch)."), status=403)
         return self
 
     def validate_registration(self):
@@ -172,7 +174,7 @@ class ToolLaunch(DjangoMessageLaunch):
         used = LoginState.objects.filter(pk=self._login_state.pk, used_at__isnull=True).update(
             used_at=timezone.now())
         if not used:
-            raise LaunchRefused("This launch was already used; a launch is used once.",
+            raise LaunchRefused(gettext("This launch was already used; a launch is used once."),
                                 status=403)
         return self  # nothing in pylti1p3's session storage: lti.launch keeps what it needs
 
@@ -185,8 +187,8 @@ def validated_launch(request) -> ToolLaunch:
         launch.validate()
     except LtiException as exc:
         raise LaunchRefused(
-            "This launch could not be verified: its signature, audience or expiry does not "
+            gettext("This launch could not be verified: its signature, audience or expiry does not "
             "match what the platform registered here. Open the activity again from your "
-            "course; if it keeps failing, ask your administrator to check the registration.",
+            "course; if it keeps failing, ask your administrator to check the registration."),
             status=403, detail=str(exc), registration=config.registration) from None
     return launch

@@ -14,6 +14,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from lti_tool.models import Key, LtiLaunch
@@ -87,8 +88,8 @@ def launch(request):
     except (KeyError, TypeError, AttributeError, ValueError, DataError) as exc:
         # Signed, but claims of the wrong shape or size (django-lti reads them as given).
         return problem(request, LaunchRefused(
-            "This launch's claims are not what LTI 1.3 describes (a missing or malformed "
-            "value): the platform's administrator can check its LTI settings.",
+            gettext("This launch's claims are not what LTI 1.3 describes (a missing or malformed "
+            "value): the platform's administrator can check its LTI settings."),
             detail=f"{type(exc).__name__}: {exc}"), origins)
     if where.user is not None:
         start_session(request, where.user, origins)
@@ -105,7 +106,7 @@ def continue_launch(request, token: str):
         "lti_user__registration", "teach_course", "user").first()
     if ticket is None or ticket.created_at < timezone.now() - TICKET_LIFETIME:
         return problem(request, LaunchRefused(
-            "This link has expired: open the activity again from your course."))
+            gettext("This link has expired: open the activity again from your course.")))
     origins = ticket.frame_origins
     if ticket.user_id is None:
         form = AuthenticationForm(request, data=request.POST or None)
@@ -125,8 +126,8 @@ def continue_launch(request, token: str):
         return allow_framing(redirect("lti:continue", ticket.token), origins)
     if ticket.target.startswith(reverse("admin:index")) and not ticket.user.is_staff:
         return problem(request, LaunchRefused(
-            "Your account here cannot open the instructors' pages (the gradebook): an "
-            "administrator makes it a staff account.", status=403), origins)
+            gettext("Your account here cannot open the instructors' pages (the gradebook): an "
+            "administrator makes it a staff account."), status=403), origins)
     if request.user.is_authenticated and request.user.pk == ticket.user_id:
         return allow_framing(redirect(ticket.target), origins)
     if request.GET.get("window") == "new":
@@ -134,7 +135,7 @@ def continue_launch(request, token: str):
             used_at=timezone.now())
         if not used:
             return problem(request, LaunchRefused(
-                "This link was used already: open the activity again from your course.",
+                gettext("This link was used already: open the activity again from your course."),
                 status=403))
         start_session(request, ticket.user, origins)
         return redirect(ticket.target)
@@ -150,12 +151,13 @@ def deep_link(request, token: str):
     if found is None or found.answered_at is not None or (
             found.created_at < timezone.now() - DEEP_LINK_LIFETIME):
         return problem(request, LaunchRefused(
-            "This content picker has expired: open it again from your LMS."))
+            gettext("This content picker has expired: open it again from your LMS.")))
     origins = tool.frame_origins(found.lti_user.registration)
     user = request.user if request.user.is_authenticated else None
     if user is None or landing.account_for(found.lti_user) != user:
         return problem(request, LaunchRefused(
-            "Open the content picker from your LMS (this page belongs to another sign-in).",
+            gettext("Open the content picker from your LMS (this page belongs to another "
+                    "sign-in)."),
             status=403), origins)
     choices = deep_linking.choices(user, found.context)
     if request.method == "POST":

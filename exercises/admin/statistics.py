@@ -29,7 +29,7 @@ def statistics_view(model_admin, request, quiz_id: int):
                        "best": _percent(share["best_correct"])}
                       for name, share in row["nodes"].items()],
             "misconceptions": [{"code": code, "count": count,
-                                "words": selectors.MISCONCEPTION_WORDS.get(code, code)}
+                                "words": selectors.misconception_words(code)}
                                for code, count in row["misconceptions"].items()],
             "ambiguous": [{"code": code, "count": count}
                           for code, count in row["ambiguous_misconceptions"].items()]})

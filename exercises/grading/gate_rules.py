@@ -3,7 +3,15 @@ so that `manage.py makemessages` finds them: hints translate each rule with `_(o
 A rule missing here is shown in English; tests/grading/test_i18n.py checks that every
 entry is still a rule of the registry."""
 
+import re
+
 from .i18n import _
+
+# A line of several gates (gates.py) and a power gate (its exponent is part of the op):
+# not in the registry's list, so each is translated here with its numbers put back.
+LINE_RULE = "a line's local derivative for each name is the chain rule over its own gates"
+_POWER = re.compile(r"a power gate v\*\*(?P<n>\S+) has local derivative (?P<k>\S+)·v\^"
+                    r"(?P<lower>\S+) \(bring the exponent down\)")
 
 GATE_RULES = (
     _("an add gate distributes the upstream gradient unchanged to every input"),
@@ -23,3 +31,16 @@ GATE_RULES = (
     _("a max gate routes the whole gradient to the larger input and nothing to the other"),
     _("a min gate routes the whole gradient to the smaller input and nothing to the other"),
 )
+
+
+def gate_rule(op) -> str:
+    """The op's gate rule (`Op.gate`) in the learner's language."""
+    text = getattr(op, "gate", "") or ""
+    if text == LINE_RULE:
+        return _("a line's local derivative for each name is the chain rule over its own "
+                 "gates")
+    power = _POWER.fullmatch(text)
+    if power:
+        return _("a power gate v**{n} has local derivative {k}·v^{lower} (bring the exponent "
+                 "down)").format(**power.groupdict())
+    return _(text) if text else text

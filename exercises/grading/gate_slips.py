@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .gates import CONST, INPUT, Arg, Gate, Line
-from .i18n import _
+from .i18n import _, gettext_noop
 from .notation import expression, number
 
 Words = Callable[[float], str]  # the learner's number → the misconception in words
@@ -204,10 +204,12 @@ def _argument_words(slip: Slip, value: float, local: float, name: str, formula: 
 
 # (the learner's local, how they wrote it) for each misremembered formula, s the output.
 _MISREMEMBERED = {
-    "sigmoid": ((lambda s: s, "σ itself, {s}"), (lambda s: 1 - s, "1 − {s}"),
-                (lambda s: 1 - s * s, "1 − {s}², the tanh formula")),
-    "tanh": ((lambda s: 1 - s, "1 − {s}, without the square"), (lambda s: s, "tanh itself, {s}"),
-             (lambda s: s * (1 - s), "{s}·(1 − {s}), the sigmoid formula")),
+    "sigmoid": ((lambda s: s, gettext_noop("σ itself, {s}")),
+                (lambda s: 1 - s, gettext_noop("1 − {s}")),
+                (lambda s: 1 - s * s, gettext_noop("1 − {s}², the tanh formula"))),
+    "tanh": ((lambda s: 1 - s, gettext_noop("1 − {s}, without the square")),
+             (lambda s: s, gettext_noop("tanh itself, {s}")),
+             (lambda s: s * (1 - s), gettext_noop("{s}·(1 − {s}), the sigmoid formula"))),
 }
 _RIGHT = {"sigmoid": ("σ", "{s}·(1−{s})"), "tanh": ("tanh", "1 − {s}²")}
 

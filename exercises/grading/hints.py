@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from .gate_rules import gate_rule
 from .i18n import _, language, phrase
 from .leaks import safe_hint
 from .notation import (
@@ -125,7 +126,7 @@ def _grad_nudge(solved: Solved, i: int, edges) -> Piece:
     if len(consumers) == 1 and len(edges) == 1:
         c = consumers[0]
         pieces = [phrase(_("{x} feeds one operation, {op}."), op=defs[0], **names),
-                  prose(" " + _sentence(_(solved.ops[c].gate)) + " ")]
+                  prose(" " + _sentence(gate_rule(solved.ops[c])) + " ")]
         if c == solved.output:
             pieces.append(phrase(_("{out} is the output, so the gradient of {x} is just this "
                                    "gate's local derivative."), **names))
@@ -144,8 +145,8 @@ def _grad_nudge(solved: Solved, i: int, edges) -> Piece:
                            "path (the branch gate sums)."),
                          count=prose(_count_word(len(consumers))), ops=_and(defs), **names)]
     for name in dict.fromkeys(solved.ops[c].name for c in consumers):
-        gate = next(solved.ops[c].gate for c in consumers if solved.ops[c].name == name)
-        pieces.append(prose(" " + _sentence(_(gate))))
+        op = next(solved.ops[c] for c in consumers if solved.ops[c].name == name)
+        pieces.append(prose(" " + _sentence(gate_rule(op))))
     return join(pieces)
 
 

@@ -48,6 +48,11 @@ def _(message: str) -> str:
     return _gettext(message)
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for the catalogue, translated where it is shown (`_(message)`)."""
+    return message
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _ngettext(singular, plural, n)
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from exercises.engine import numbers
 
+from .gate_rules import gate_rule
+from .i18n import _, language, phrase
 from .notation import Piece, definition, join, latex_name, local_formula, math, partial_parts
 from .notation import prose as text
 from .solution import Solved
@@ -24,7 +26,8 @@ def _cached(kind: str, levels: Callable[[Solved, str], list[Callable[[], Piece]]
     if level <= 0:
         return None
     level = min(level, 3)
-    cache_key = (kind, key, level)
+    # A hint is cached in the language it was written in (as hints.py does).
+    cache_key = (kind, key, level, language())
     cached = solved.hints.get(cache_key)
     if cached is None:
         top = levels(solved, key)[level - 1]()
@@ -66,19 +69,22 @@ def _local_levels(solved: Solved, key: str) -> list[Callable[[], Piece]]:
     d = partial_parts(top, node)
 
     def what() -> Piece:
-        return join([math(*d), text(" is the local derivative at "), definition(solved, c),
-                     text(": how "), _name(top), text(" changes when "), _name(node),
-                     text(" alone is nudged, every other input held fixed. It has no "
-                          "upstream gradient in it.")])
+        return phrase(_("{d} is the local derivative at {definition}: how {top} changes when "
+                        "{node} alone is nudged, every other input held fixed. It has no "
+                        "upstream gradient in it."),
+                      d=math(*d), definition=definition(solved, c), top=_name(top),
+                      node=_name(node))
 
     def rule() -> Piece:
-        gate = getattr(solved.ops[c], "gate", "") or (
-            f"differentiate {top}'s expression with respect to {node}, treating every other "
-            "name as a number")
+        gate = gate_rule(solved.ops[c]) or _(
+            "differentiate {top}'s expression with respect to {node}, treating every other "
+            "name as a number").format(top=top, node=node)
         pieces = [text(gate[:1].upper() + gate[1:].rstrip(".") + ".")]
         if len(positions) > 1:
-            pieces += [text(" "), _name(node), text(f" is {len(positions)} of the inputs of "),
-                       _name(top), text(": add the local derivative of each use.")]
+            pieces += [text(" "), phrase(_("{node} is {count} of the inputs of {top}: add "
+                                           "the local derivative of each use."),
+                                         node=_name(node), count=text(str(len(positions))),
+                                         top=_name(top))]
         return join(pieces)
 
     def worked() -> Piece:
@@ -90,26 +96,27 @@ def _local_levels(solved: Solved, key: str) -> list[Callable[[], Piece]]:
         if " if " in steps[1][0]:  # a relu's or abs's case formula: no numbers to put in
             del steps[1]
         shown = [s for k, s in enumerate(steps) if s[0] not in [t[0] for t in steps[:k]]]
-        return join([text("Here "),
-                     math(" = ".join([d[0]] + [s[0] for s in shown]),
-                          " = ".join([d[1]] + [s[1] for s in shown])), text(".")])
+        return phrase(_("Here {worked}."), worked=math(
+            " = ".join([d[0]] + [s[0] for s in shown]),
+            " = ".join([d[1]] + [s[1] for s in shown])))
 
     return [what, rule, worked]
 
 
 def local_with_upstream(solved: Solved, key: str) -> str:
-    c, j, _ = _edge(solved, key)
+    c, j, _unused = _edge(solved, key)
     top, node, out = solved.labels[c], solved.labels[j], solved.labels[solved.output]
-    return (f"That is the share of ∂{out}/∂{node} through this edge, ∂{out}/∂{top}·∂{top}/∂"
-            f"{node}: the local derivative ∂{top}/∂{node} is the gate's own factor, without "
-            f"the upstream gradient ∂{out}/∂{top}.")
+    return _("That is the share of ∂{out}/∂{node} through this edge, ∂{out}/∂{top}·∂{top}/∂"
+             "{node}: the local derivative ∂{top}/∂{node} is the gate's own factor, without "
+             "the upstream gradient ∂{out}/∂{top}.").format(out=out, node=node, top=top)
 
 
 def local_own_value(solved: Solved, key: str) -> str:
-    c, j, _ = _edge(solved, key)
+    c, j, _unused = _edge(solved, key)
     top, node = solved.labels[c], solved.labels[j]
-    return (f"That is {node}'s own value; the local derivative ∂{top}/∂{node} is how much "
-            f"{top} changes per unit nudge of {node}, which is not {node} itself.")
+    return _("That is {node}'s own value; the local derivative ∂{top}/∂{node} is how much "
+             "{top} changes per unit nudge of {node}, which is not {node} itself.").format(
+        node=node, top=top)
 
 
 # -- update -----------------------------------------------------------------------------------
@@ -129,26 +136,25 @@ def _update_levels(solved: Solved, key: str) -> list[Callable[[], Piece]]:
     rule_t, rule_l = f"{key} − η·{d[0]}", f"{w} - \\eta \\cdot {d[1]}"
 
     def what() -> Piece:
-        return join([text("Gradient descent moves each parameter a small step against its "
-                          "gradient: the new "), _name(key), text(" is "),
-                     math(rule_t, rule_l), text(".")])
+        return phrase(_("Gradient descent moves each parameter a small step against its "
+                        "gradient: the new {w} is {rule}."),
+                      w=_name(key), rule=math(rule_t, rule_l))
 
     def rule() -> Piece:
-        return join([text("Here "), math(f"η = {_n(rate)}", f"\\eta = {_n(rate)}"),
-                     text(" and "), math(f"{key} = {_n(solved.data[i])}",
-                                         f"{w} = {_n(solved.data[i])}"),
-                     text(" are given: find "), math(*d), text(" by the backward pass, then "
-                     "subtract η times it from "), _name(key), text(".")])
+        return phrase(_("Here {rate} and {w} are given: find {d} by the backward pass, then "
+                        "subtract η times it from {name}."),
+                      rate=math(f"η = {_n(rate)}", f"\\eta = {_n(rate)}"),
+                      w=math(f"{key} = {_n(solved.data[i])}", f"{w} = {_n(solved.data[i])}"),
+                      d=math(*d), name=_name(key))
 
     def worked() -> Piece:
         worked_t = f"{_n(solved.data[i])} − {_n(rate)}·{_operand(solved.grad[i])}"
         worked_l = f"{_n(solved.data[i])} - {_n(rate)} \\cdot {_operand(solved.grad[i])}"
         new = _n(frozen["new"][key])
-        return join([text("With "), math(f"{d[0]} = {_n(solved.grad[i])}",
-                                         f"{d[1]} = {_n(solved.grad[i])}"),
-                     text(", the new value is "), math(f"{rule_t} = {worked_t} = {new}",
-                                                       f"{rule_l} = {worked_l} = {new}"),
-                     text(".")])
+        return phrase(_("With {d}, the new value is {worked}."),
+                      d=math(f"{d[0]} = {_n(solved.grad[i])}", f"{d[1]} = {_n(solved.grad[i])}"),
+                      worked=math(f"{rule_t} = {worked_t} = {new}",
+                                  f"{rule_l} = {worked_l} = {new}"))
 
     return [what, rule, worked]
 
@@ -160,25 +166,27 @@ def _update_words(key: str, solved: Solved) -> tuple[str, str]:
 
 def update_sign(solved: Solved, key: str) -> str:
     rule = _update_words(key, solved)[1]
-    return (f"You moved {key} along its gradient; gradient descent moves against it, "
-            f"{rule}.")
+    return _("You moved {name} along its gradient; gradient descent moves against it, "
+             "{rule}.").format(name=key, rule=rule)
 
 
 def update_no_rate(solved: Solved, key: str) -> str:
-    _, rule = _update_words(key, solved)
+    _unused, rule = _update_words(key, solved)
     rate = _n(solved.frozen["update"]["learning_rate"])
-    return (f"You subtracted the whole gradient; scale it by the learning rate first: {rule} "
-            f"with η = {rate}.")
+    return _("You subtracted the whole gradient; scale it by the learning rate first: {rule} "
+             "with η = {rate}.").format(rule=rule, rate=rate)
 
 
 def update_step_only(solved: Solved, key: str) -> str:
     grad, rule = _update_words(key, solved)
-    return f"That is the step −η·{grad} alone; the new value adds it to {key}: {rule}."
+    return _("That is the step −η·{grad} alone; the new value adds it to {name}: "
+             "{rule}.").format(grad=grad, name=key, rule=rule)
 
 
 def update_gradient(solved: Solved, key: str) -> str:
     grad, rule = _update_words(key, solved)
-    return f"That is {grad} itself; the update uses it to move {key}: {rule}."
+    return _("That is {grad} itself; the update uses it to move {name}: {rule}.").format(
+        grad=grad, name=key, rule=rule)
 
 
 # -- nudge ------------------------------------------------------------------------------------
@@ -197,33 +205,33 @@ def _nudge_levels(solved: Solved, key: str) -> list[Callable[[], Piece]]:
     slope_t = f"({at_t} − {out}({x}))/h"
     slope_l = f"\\frac{{{at_l} - {ol}({xl})}}{{h}}"
     if key == "nudged":
+        moved = (f"{x} + h = {_n(solved.data[solved.index[x]])} + {_operand(h)} = "
+                 f"{_n(solved.data[solved.index[x]] + h)}")
+        moved_l = (f"{xl} + h = {_n(solved.data[solved.index[x]])} + {_operand(h)} = "
+                   f"{_n(solved.data[solved.index[x]] + h)}")
         return [
-            lambda: join([text("Nudge the input: run the forward pass again with "), _name(x),
-                          text(" replaced by "), math(f"{x} + h", f"{xl} + h"),
-                          text(", every other input unchanged, and read the output "),
-                          _name(out), text(".")]),
-            lambda: join([text("Here "), math(
-                f"{x} + h = {_n(solved.data[solved.index[x]])} + {_operand(h)} = "
-                f"{_n(solved.data[solved.index[x]] + h)}",
-                f"{xl} + h = {_n(solved.data[solved.index[x]])} + {_operand(h)} = "
-                f"{_n(solved.data[solved.index[x]] + h)}"), text(".")]),
-            lambda: join([text("The forward pass from there gives "),
-                          math(f"{at_t} = {_n(frozen['nudged'])}",
-                               f"{at_l} = {_n(frozen['nudged'])}"), text(".")]),
+            lambda: phrase(_("Nudge the input: run the forward pass again with {x} replaced "
+                             "by {moved}, every other input unchanged, and read the output "
+                             "{out}."),
+                           x=_name(x), moved=math(f"{x} + h", f"{xl} + h"), out=_name(out)),
+            lambda: phrase(_("Here {moved}."), moved=math(moved, moved_l)),
+            lambda: phrase(_("The forward pass from there gives {nudged}."),
+                           nudged=math(f"{at_t} = {_n(frozen['nudged'])}",
+                                       f"{at_l} = {_n(frozen['nudged'])}")),
         ]
     base = _n(solved.data[solved.output])
     return [
-        lambda: join([text("The slope estimate is the change in the output over the change "
-                           "in the input: "), math(slope_t, slope_l), text(".")]),
-        lambda: join([math(f"{out}({x}) = {base}", f"{ol}({xl}) = {base}"),
-                      text(" is the output's forward value and "),
-                      math(f"h = {_n(h)}", f"h = {_n(h)}"), text(".")]),
-        lambda: join([text("So "), math(
+        lambda: phrase(_("The slope estimate is the change in the output over the change in "
+                         "the input: {slope}."), slope=math(slope_t, slope_l)),
+        lambda: phrase(_("{base} is the output's forward value and {h}."),
+                       base=math(f"{out}({x}) = {base}", f"{ol}({xl}) = {base}"),
+                       h=math(f"h = {_n(h)}", f"h = {_n(h)}")),
+        lambda: phrase(_("So {worked}."), worked=math(
             f"{slope_t} = ({_n(frozen['nudged'])} − {_operand(solved.data[solved.output])})/"
             f"{_operand(h)} = {_n(frozen['slope'])}",
             f"{slope_l} = \\frac{{{_n(frozen['nudged'])} - "
             f"{_operand(solved.data[solved.output])}}}{{{_operand(h)}}} = "
-            f"{_n(frozen['slope'])}"), text(".")]),
+            f"{_n(frozen['slope'])}")),
     ]
 
 
@@ -233,24 +241,24 @@ def _nudge_names(solved: Solved) -> tuple[str, str]:
 
 def nudge_unchanged(solved: Solved, key: str) -> str:
     x, out = _nudge_names(solved)
-    return (f"That is the output before the nudge, {out}({x}); run the forward pass again "
-            f"with {x} + h.")
+    return _("That is the output before the nudge, {out}({x}); run the forward pass again "
+             "with {x} + h.").format(out=out, x=x)
 
 
 def nudge_output_plus_h(solved: Solved, key: str) -> str:
     x, out = _nudge_names(solved)
-    return (f"You added h to the output {out}; nudge the input {x} by h instead and run the "
-            "forward pass again.")
+    return _("You added h to the output {out}; nudge the input {x} by h instead and run the "
+             "forward pass again.").format(out=out, x=x)
 
 
 def slope_not_divided(solved: Solved, key: str) -> str:
     x, out = _nudge_names(solved)
-    return (f"That is the change in the output, {out}({x} + h) − {out}({x}); the slope "
-            "divides it by h.")
+    return _("That is the change in the output, {out}({x} + h) − {out}({x}); the slope "
+             "divides it by h.").format(out=out, x=x)
 
 
 def slope_is_derivative(solved: Solved, key: str) -> str:
     x, out = _nudge_names(solved)
-    return (f"That is ∂{out}/∂{x}, the exact derivative at {x}; the nudge's slope "
-            f"({out}({x} + h) − {out}({x}))/h differs from it where {out} curves, and it is "
-            "what the derivative is checked against.")
+    return _("That is ∂{out}/∂{x}, the exact derivative at {x}; the nudge's slope "
+             "({out}({x} + h) − {out}({x}))/h differs from it where {out} curves, and it is "
+             "what the derivative is checked against.").format(out=out, x=x)

@@ -27,6 +27,7 @@ from exercises.engine.numbers import exact_text
 from . import kind_hints
 from .answers import read_answer
 from .hints import FORMULA_LEVEL
+from .i18n import _
 from .nodes import empty_result, grade_nodes, node_keys
 from .policy import GradingPolicy
 from .solution import Solved
@@ -121,7 +122,7 @@ def _grade_keys(truth: Callable[[Solved, str], float], slips: tuple[Slip, ...],
             result.update(correct=True, credit=1.0)
             continue
         if answer.missing:
-            result["explanation"] = "No answer was given."
+            result["explanation"] = _("No answer was given.")
         else:
             fits = [slip for slip in slips
                     if (c := slip.candidate(solved, key)) is not None
@@ -159,7 +160,7 @@ def local_keys(solved: Solved) -> list[str]:
 
 def edge(solved: Solved, key: str) -> tuple[int, int, list[int]]:
     """(consumer, node, the node's input positions at the consumer) for "consumer/node"."""
-    top, _, bottom = key.partition("/")
+    top, _slash, bottom = key.partition("/")
     c, j = solved.index[top], solved.index[bottom]
     return c, j, [p for p, k in enumerate(solved.inputs[c]) if k == j]
 
@@ -170,7 +171,7 @@ def chain_keys(solved: Solved, name: str) -> list[str] | None:
     leads from it to the output, where a gradient is a sum of such products."""
     i, path = solved.index[name], []
     while i != solved.output:
-        consumers = {c for c, _ in solved.consumers[i]}
+        consumers = {c for c, _position in solved.consumers[i]}
         if len(consumers) != 1:
             return None
         (c,) = consumers
@@ -196,7 +197,7 @@ def gradient_of(key: str) -> str | None:
 
 
 def local_truth(solved: Solved, key: str) -> float:
-    c, _, positions = edge(solved, key)
+    c, _node, positions = edge(solved, key)
     return sum(solved.local[c][p] for p in positions)
 
 

@@ -18,7 +18,9 @@ from __future__ import annotations
 import math
 import re
 
+from .gate_rules import gate_rule
 from .gate_slips import inside
+from .i18n import _, ngettext, phrase
 from .notation import Piece, expression, join, partial_parts, prose
 from .notation import math as math_piece
 from .solution import Solved
@@ -80,7 +82,7 @@ def factors(solved: Solved, node: int, ask: str) -> set[int]:
     if ask != "grad":
         return set(solved.inputs[node]) - {node}
     found = set()
-    for consumer, _ in solved.consumers[node]:
+    for consumer, _position in solved.consumers[node]:
         found |= set(solved.inputs[consumer])
         if solved.ops[consumer].name in _OWN_OUTPUT:
             found.add(consumer)
@@ -134,27 +136,29 @@ def safe_hint(piece: Piece | None, solved: Solved, node: int, level: int,
 def fallback(solved: Solved, node: int, level: int, ask: str) -> Piece:
     x = solved.labels[node]
     if ask != "grad":
-        return prose(f"{x} is computed forward from its inputs: apply its operation to "
-                     "their values.")
+        return prose(_("{x} is computed forward from its inputs: apply its operation to "
+                       "their values.").format(x=x))
     out = solved.labels[solved.output]
-    consumers = list(dict.fromkeys(c for c, _ in solved.consumers[node]))
+    consumers = list(dict.fromkeys(c for c, _position in solved.consumers[node]))
     count = len(consumers)
     gates = []
     for name in dict.fromkeys(solved.ops[c].name for c in consumers):
-        gate = next(solved.ops[c].gate for c in consumers if solved.ops[c].name == name)
+        gate = gate_rule(next(solved.ops[c] for c in consumers if solved.ops[c].name == name))
         sentence = gate[:1].upper() + gate[1:] + "."
         if not pins(sentence, solved, node, ask):
             gates.append(sentence)
-    words = ("one operation" if count == 1 else f"{count} operations")
-    first = prose(f"{x} feeds {words} on the way to the output: multiply the upstream "
-                  "gradient by each operation's local derivative with respect to it, and "
-                  "add up the paths. " + " ".join(gates))
+    first = prose(" ".join([ngettext(
+        "{x} feeds one operation on the way to the output: multiply the upstream gradient "
+        "by each operation's local derivative with respect to it, and add up the paths.",
+        "{x} feeds {count} operations on the way to the output: multiply the upstream "
+        "gradient by each operation's local derivative with respect to it, and add up the "
+        "paths.", count).format(x=x, count=count), *gates]))
     if level < 2:
         return (first[0].strip(), first[1].strip())
     lhs = partial_parts(out, x)
-    return join([first, prose(" By the chain rule, "), math_piece(*lhs),
-                 prose(" is that sum, path by path: the upstream gradient of each operation "
-                       "times its local derivative.")])
+    return join([first, prose(" "), phrase(_(
+        "By the chain rule, {d} is that sum, path by path: the upstream gradient of each "
+        "operation times its local derivative."), d=math_piece(*lhs))])
 
 
 def safe_explanation(text: str | None, summary: str | None, solved: Solved, node: int,
@@ -163,5 +167,6 @@ def safe_explanation(text: str | None, summary: str | None, solved: Solved, node
     (or nothing, if even that does)."""
     if not pins(text, solved, node, ask, quotes=True):
         return text
-    short = f"This answer fits a known slip: {summary}." if summary else None
+    short = _("This answer fits a known slip: {summary}.").format(
+        summary=_(summary)) if summary else None
     return None if pins(short, solved, node, ask) else short

@@ -30,7 +30,7 @@ from functools import partial
 from . import gate_slips as g
 from .gate_slips import Slip, Words
 from .gates import INPUT
-from .i18n import _
+from .i18n import _, gettext_noop
 from .notation import expression, number
 from .solution import Solved
 from .verdicts import Tolerance
@@ -253,39 +253,39 @@ def _ops(*names: str) -> frozenset[str]:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("upstream_carried", "carried an earlier mistake forward",
+    Rule("upstream_carried", gettext_noop("carried an earlier mistake forward"),
          whole=_upstream_carried, asks=BOTH, uses_upstream=False),
-    Rule("authored", "made the mistake this exercise's own rule describes", whole=_authored,
-         asks=BOTH, uses_upstream=False),
-    Rule("max_routing", "routed the gradient the wrong way at a max/min/ReLU",
+    Rule("authored", gettext_noop("made the mistake this exercise's own rule describes"),
+         whole=_authored, asks=BOTH, uses_upstream=False),
+    Rule("max_routing", gettext_noop("routed the gradient the wrong way at a max/min/ReLU"),
          at_gate=g.max_routing, ops=_ops("max", "min", "relu")),
-    Rule("sigmoid_argument", "used z(1−z) instead of σ(1−σ)",
+    Rule("sigmoid_argument", gettext_noop("used z(1−z) instead of σ(1−σ)"),
          at_gate=g.sigmoid_argument, ops=_ops("sigmoid")),
-    Rule("tanh_argument", "used 1 − z² with tanh's input instead of 1 − tanh²",
+    Rule("tanh_argument", gettext_noop("used 1 − z² with tanh's input instead of 1 − tanh²"),
          at_gate=g.tanh_argument, ops=_ops("tanh")),
-    Rule("activation_formula", "misremembered an activation's derivative",
+    Rule("activation_formula", gettext_noop("misremembered an activation's derivative"),
          at_gate=g.activation_formula, ops=_ops("sigmoid", "tanh")),
-    Rule("activation_skipped", "passed the gradient through an activation unchanged",
+    Rule("activation_skipped", gettext_noop("passed the gradient through an activation unchanged"),
          at_gate=g.activation_skipped, ops=_ops("sigmoid", "tanh")),
-    Rule("power_rule", "dropped the exponent in the power rule",
+    Rule("power_rule", gettext_noop("dropped the exponent in the power rule"),
          at_gate=g.power_rule, ops=_ops("pow")),
-    Rule("quotient", "used −p/v instead of −p/v² at a divide gate",
+    Rule("quotient", gettext_noop("used −p/v instead of −p/v² at a divide gate"),
          at_gate=g.quotient, ops=_ops("div")),
-    Rule("dropped_constant", "left a constant factor out of the derivative",
+    Rule("dropped_constant", gettext_noop("left a constant factor out of the derivative"),
          at_gate=g.dropped_constant, ops=_ops("mul", "div")),
-    Rule("own_value", "used the node's own value at a multiply gate",
+    Rule("own_value", gettext_noop("used the node's own value at a multiply gate"),
          at_gate=g.own_value, ops=_ops("mul")),
-    Rule("add_as_mul", "treated an add gate as a multiply gate",
+    Rule("add_as_mul", gettext_noop("treated an add gate as a multiply gate"),
          at_gate=g.add_as_mul, ops=_ops("add", "sub")),
-    Rule("missing_branch", "forgot to sum the branches", whole=_missing_branch),
-    Rule("no_upstream", "forgot the upstream gradient", whole=_no_upstream,
+    Rule("missing_branch", gettext_noop("forgot to sum the branches"), whole=_missing_branch),
+    Rule("no_upstream", gettext_noop("forgot the upstream gradient"), whole=_no_upstream,
          uses_upstream=False),
-    Rule("update_for_grad", "typed the weight update instead of the gradient",
+    Rule("update_for_grad", gettext_noop("typed the weight update instead of the gradient"),
          whole=_update_for_grad, uses_upstream=False),
-    Rule("data_for_grad", "typed the value instead of the gradient", whole=_data_for_grad,
-         uses_upstream=False),
-    Rule("sign", "got the sign wrong", at_gate=g.sign_slip, ops=_ops("sub", "neg", "mul", "div"),
-         whole=_sign, asks=BOTH),
+    Rule("data_for_grad", gettext_noop("typed the value instead of the gradient"),
+         whole=_data_for_grad, uses_upstream=False),
+    Rule("sign", gettext_noop("got the sign wrong"), at_gate=g.sign_slip,
+         ops=_ops("sub", "neg", "mul", "div"), whole=_sign, asks=BOTH),
 )
 
 BY_CODE = {rule.code: rule for rule in RULES}

@@ -60,8 +60,10 @@
   var CIRCLE = 44;
 
   /* nodes: the graph JSON's nodes; sizes: {name: {width, height}} of the value boxes and
-     {"o:" + name: {width, height}} of the op shapes; direction "RIGHT" or "UP". */
-  function elkGraph(nodes, sizes, direction) {
+     {"o:" + name: {width, height}} of the op shapes; direction "RIGHT" or "UP"; wrap: cut
+     a left-to-right layout into rows stacked below each other (ELK's graph wrapping),
+     about `wrap` wide for each unit of height. */
+  function elkGraph(nodes, sizes, direction, wrap) {
     var children = [], edges = [];
     nodes.forEach(function (node) {
       if (node.kind === "op") {
@@ -76,9 +78,7 @@
       var box = sizes[node.name];
       children.push({id: "v:" + node.name, width: box.width, height: box.height});
     });
-    return {
-      id: "root",
-      layoutOptions: {
+    var options = {
         "elk.algorithm": "layered",
         "elk.direction": direction,
         "elk.edgeRouting": "ORTHOGONAL",
@@ -90,10 +90,12 @@
         "elk.spacing.edgeNode": "12",
         "elk.spacing.edgeEdge": "8",
         "elk.padding": "[top=14,left=14,bottom=14,right=14]"
-      },
-      children: children,
-      edges: edges
     };
+    if (wrap) {
+      options["elk.layered.wrapping.strategy"] = "MULTI_EDGE";
+      options["elk.aspectRatio"] = String(wrap);
+    }
+    return {id: "root", layoutOptions: options, children: children, edges: edges};
   }
 
   window.BackpropLayout = {layout: layout, elkGraph: elkGraph, CIRCLE: CIRCLE};

@@ -4,7 +4,8 @@
    "(const)". Layout: graph-layout.js (ELK in a web worker); zoom and pan:
    graph-viewport.js. On load the drawing is fitted to the width and scrolled so the
    output's box, where the learner starts, is in view; a wide graph that would have to
-   shrink too far is stacked instead, the output on top (where the backward pass starts).
+   shrink too far is stacked instead, the output on top (where the backward pass starts),
+   or, if that is still too wide, wrapped into rows.
 
    Progressive enhancement of templates/exercises/_graph.html: the server renders a table
    of the nodes with the inputs; this script draws the picture and moves those very inputs
@@ -20,6 +21,7 @@
   var SVG_NS = "http://www.w3.org/2000/svg";
   var VIEW_KEY = "bp-graph-view";
   var SWITCH_BELOW = 0.75; // fitting left-to-right would shrink more than this: try top-down
+  var WRAP_ASPECT = 0.6; // then, if stacking does not fit either: rows, width:height about 3:5
   var ICONS = {correct: "✓", wrong: "✗", invalid: "!", received: "•"};
   var layouts = {}; // the same graph at the same width is laid out once per page
   var counter = 0;
@@ -285,15 +287,46 @@
     this.stage.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && !self.pop.hidden) self.hideHint();
     });
-    // Answer boxes grow with what is typed (`15 + 7*3` is never cut off).
+    // Answer boxes grow with what is typed (`15 + 7*3` is never cut off); a box that grows
+    // past the room it was laid out with gets more room (makeRoom), never overlapping.
     this.root.addEventListener("input", function (event) {
-      if (event.target.matches(".bp-field input")) self.fitInput(event.target);
+      if (!event.target.matches(".bp-field input")) return;
+      self.fitInput(event.target);
+      self.makeRoom(event.target);
     });
     this.root.querySelectorAll(".bp-field input").forEach(this.fitInput);
   };
 
   Graph.prototype.fitInput = function (input) {
     input.style.width = Math.min(24, Math.max(6.5, input.value.length + 1.5)) + "ch";
+  };
+
+  /* Every value box is laid out with room for a short answer (graph.css), so the quiz, the
+     solution and the preview share one layout. An answer longer than that widens its box:
+     then the graph is laid out again with the box's new size (once typing pauses), at the
+     same zoom, so it never covers a neighbouring box, shape or arrow. */
+  Graph.prototype.makeRoom = function (input) {
+    var box = input.closest(".bp-node");
+    if (this.view !== "graph" || !this.width || !box) return;
+    if (box.offsetWidth <= (parseFloat(box.style.minWidth) || 0) + 0.5) return;
+    var self = this;
+    clearTimeout(this.roomTimer);
+    this.roomTimer = setTimeout(function () { self.relayout(); }, 200);
+  };
+
+  Graph.prototype.relayout = function () {
+    var self = this;
+    return this.computeLayout().then(function (result) {
+      var open = self.pop.hidden ? null : self.pop.getAttribute("data-for");
+      self.place(result);
+      self.viewport.apply();
+      if (open) self.showHint(open);
+      var focused = document.activeElement && document.activeElement.closest &&
+        document.activeElement.closest("[data-bp-graph] .bp-node");
+      if (focused && self.stage.contains(focused)) self.viewport.reveal(self.boxRect(focused.getAttribute("data-node")));
+      self.root.setAttribute("data-layouts", String(+(self.root.getAttribute("data-layouts") || 1) + 1));
+      return self;
+    });
   };
 
   Graph.prototype.setView = function (view) {
@@ -350,12 +383,21 @@
                               sizes, Math.round(room / 20)]);
     if (!layouts[key]) {
       var right = Layout.elkGraph(this.data.nodes, sizes, "RIGHT");
-      layouts[key] = Layout.layout(right, this.sources()).then(function (across) {
-        if (room / across.width >= SWITCH_BELOW || self.data.nodes.length < 4) return across;
+      var fits = function (result) { return Math.min(1, room / result.width); };
+      var sources = this.sources(), nodes = this.data.nodes;
+      layouts[key] = Layout.layout(right, sources).then(function (across) {
+        if (fits(across) >= SWITCH_BELOW) return across;
         // Stacked, the output on top: the backward pass reads downwards from where it starts.
-        var down = Layout.elkGraph(self.data.nodes, sizes, "UP");
-        return Layout.layout(down, self.sources()).then(function (tall) {
-          return Math.min(1, room / tall.width) > Math.min(1, room / across.width) * 1.15 ? tall : across;
+        var down = Layout.elkGraph(nodes, sizes, "UP");
+        return Layout.layout(down, sources).then(function (tall) {
+          var best = fits(tall) > fits(across) * 1.15 ? tall : across;
+          if (fits(best) >= SWITCH_BELOW) return best;
+          // Still too wide (many inputs side by side when stacked): left to right, wrapped
+          // into rows about as wide as a phone is tall.
+          var rows = Layout.elkGraph(nodes, sizes, "RIGHT", WRAP_ASPECT);
+          return Layout.layout(rows, sources).then(function (wrapped) {
+            return fits(wrapped) > fits(best) * 1.1 ? wrapped : best;
+          });
         });
       });
       layouts[key].catch(function () { delete layouts[key]; });
@@ -407,6 +449,8 @@
     var vertical = layout.layoutOptions && layout.layoutOptions["elk.direction"] === "UP";
     this.direction = vertical ? "up" : "right";
     this.root.setAttribute("data-direction", this.direction);
+    var wrapped = !!(layout.layoutOptions && layout.layoutOptions["elk.layered.wrapping.strategy"]);
+    this.root.toggleAttribute("data-wrapped", wrapped);
     this.height = Math.ceil(layout.height);
     this.width = Math.ceil(layout.width);
     this.stage.style.width = this.width + "px";
@@ -418,6 +462,7 @@
     this.obstacles = layout.children.map(function (child) {
       return {x: child.x, y: child.y, w: child.width, h: child.height};
     });
+    this.svg.querySelectorAll(".bp-edges, .bp-ops").forEach(function (old) { old.remove(); });
     var edgeLayer = svgEl("g", {"class": "bp-edges"});
     var opLayer = svgEl("g", {"class": "bp-ops"});
     (layout.edges || []).forEach(function (edge) {

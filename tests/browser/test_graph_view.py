@@ -13,6 +13,9 @@ from playwright.sync_api import expect
 from .conftest import sign_in
 from .test_quiz import EXAMPLE_3, GRAPH, TWO_WEIGHTS, box, open_item
 
+CHAIN = "The chain rule on (3x + 1)² at x = 2"
+NEURON = "A sigmoid neuron"
+
 pytestmark = pytest.mark.browser
 
 LAPTOP = {"width": 1280, "height": 800}
@@ -59,6 +62,77 @@ def test_the_output_box_is_in_view_on_load(open_page, screenshots, viewport):
     # never wider than the screen: the page itself does not scroll sideways
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
+
+
+def shape(page) -> dict:
+    return page.eval_on_selector(GRAPH, "g => { const c = g.querySelector('.bp-canvas'); "
+                                 "return {direction: g.dataset.direction, "
+                                 "wrapped: g.hasAttribute('data-wrapped'), "
+                                 "scale: +c.dataset.scale, scroll: c.scrollWidth, "
+                                 "room: c.clientWidth}; }")
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280", "390"])
+def test_wide_graphs_stack_or_wrap_on_a_phone(open_page, viewport):
+    """Left to right where that fits; on a phone, a graph that would have to shrink below
+    the threshold is stacked (output on top) or, still too wide stacked, wrapped into rows:
+    fitted to the width (no sideways scrolling), the output's box in view."""
+    page = open_page(viewport=viewport)
+    sign_in(page)
+    for title, on_a_phone in ((CHAIN, "up"), (NEURON, "wrapped"), (TWO_WEIGHTS, "up")):
+        open_item(page, title)
+        seen = shape(page)
+        if viewport is LAPTOP:
+            assert seen["direction"] == ("up" if title == TWO_WEIGHTS else "right"), seen
+            assert not seen["wrapped"] and seen["scale"] == 1, seen
+        elif on_a_phone == "wrapped":
+            assert seen["direction"] == "right" and seen["wrapped"], seen
+        else:
+            assert seen["direction"] == "up" and not seen["wrapped"], seen
+        assert seen["scale"] >= 0.6 and seen["scroll"] <= seen["room"] + 1, seen
+        canvas = page.locator(f"{GRAPH} .bp-canvas")
+        canvas.scroll_into_view_if_needed()
+        output = page.locator(f"{GRAPH} .bp-node.bp-output")
+        assert inside(rect(output), rect(canvas)), (title, rect(output), rect(canvas))
+        page.go_back()
+        page.go_back()
+
+
+OVERLAPS = """root => {
+  const g = document.querySelector(root);
+  const parts = [...g.querySelectorAll('.bp-node')].map(e => ['box ' + e.dataset.node, e])
+    .concat([...g.querySelectorAll('.bp-ops .bp-op')].map(e => ['op ' + e.dataset.op, e]))
+    .map(([name, e]) => [name, e.getBoundingClientRect()]);
+  const hits = [];
+  for (let i = 0; i < parts.length; i++) for (let j = i + 1; j < parts.length; j++) {
+    const [a, r] = parts[i], [b, q] = parts[j];
+    if (r.left < q.right - 0.5 && q.left < r.right - 0.5 &&
+        r.top < q.bottom - 0.5 && q.top < r.bottom - 0.5) hits.push([a, b]);
+  }
+  return hits;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280", "390"])
+def test_a_long_answer_grows_its_box_without_covering_a_neighbour(open_page, viewport):
+    page = open_page(viewport=viewport)
+    sign_in(page)
+    for title, name in ((EXAMPLE_3, "y"), (TWO_WEIGHTS, "a1")):
+        open_item(page, title)
+        assert page.evaluate(OVERLAPS, GRAPH) == []
+        field = page.get_by_label(f"gradient of {name}")
+        field.click()
+        answer = "0.25*(1 - 0.25)*0.8*2"
+        field.press_sequentially(answer)
+        # the box outgrew its room: laid out again, once typing paused
+        expect(page.locator(GRAPH)).to_have_attribute("data-layouts", "2")
+        assert page.evaluate(OVERLAPS, GRAPH) == []
+        expect(field).to_be_focused()
+        expect(field).to_have_value(answer)
+        assert field.evaluate("i => i.scrollWidth <= i.clientWidth")  # nothing cut off
+        assert inside(rect(field), rect(page.locator(f"{GRAPH} .bp-canvas")))
+        page.go_back()
+        page.go_back()
 
 
 def test_zoom_and_pan_by_keyboard_buttons_and_mouse(page):

@@ -16,7 +16,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import exercise_kinds, overrides, selectors, services
+from .. import exercise_kinds, kind_steps, overrides, selectors, services
 from ..grading import ALL_CODES, MAX_CHARS
 from ..models import Ask, Attempt, Course, Exercise, Granularity, Quiz, QuizItem, Submission
 
@@ -494,11 +494,34 @@ class AttemptSummarySerializer(serializers.ModelSerializer):
         return selectors.submissions_left(attempt)
 
 
+class StepKnownSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    value = serializers.CharField(required=False, help_text="A number the graph shows.")
+    key = serializers.CharField(required=False,
+                                help_text="The learner's own answer to this step, once "
+                                          "checked right.")
+
+
+class StepSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        allow_null=True, help_text="What a step check sends: an asked key, or a gradient on "
+                                   "the way (\"grad:w1\"); null for a step that is known.")
+    label = serializers.CharField(help_text="How the step is written: ∂z₂/∂a₁, loss(x + h), …")
+    formula = serializers.CharField(help_text="The step in the program's names.")
+    known = StepKnownSerializer(many=True)
+    box = serializers.BooleanField(help_text="An asked box (false: a step check only).")
+    value = serializers.CharField(required=False, help_text="A known step's number.")
+
+
 class AttemptSerializer(KindSettingsMixin, AttemptSummarySerializer):
     """The learner's variant (no gradients), the keys asked, what the kind tells them (η,
     the nudge) and the submissions so far."""
 
     graph = serializers.SerializerMethodField()
+    steps = serializers.SerializerMethodField(
+        help_text="local, update, nudge: the step-through's steps in order, each checked "
+                  "with a kind \"step\" submission of its key; null where the policy "
+                  "offers no step-through, and for the kinds answered in the graph.")
     ask = serializers.SerializerMethodField(help_text=ASK_HELP)
     learner = serializers.SerializerMethodField()
     submissions = serializers.SerializerMethodField()
@@ -508,7 +531,8 @@ class AttemptSerializer(KindSettingsMixin, AttemptSummarySerializer):
 
     class Meta(AttemptSummarySerializer.Meta):
         fields = AttemptSummarySerializer.Meta.fields + [
-            "learner", "graph", "ask", "boxes", "chain", "learning_rate", "parameters", "nudge",
+            "learner", "graph", "ask", "boxes", "chain", "steps", "learning_rate", "parameters",
+            "nudge",
             "submissions", "override"]
 
     def exercise_and_solution(self, attempt) -> tuple[Exercise, dict]:
@@ -526,6 +550,16 @@ class AttemptSerializer(KindSettingsMixin, AttemptSummarySerializer):
 
     def get_ask(self, attempt) -> list[str]:
         return services.asked_nodes(attempt.exercise, attempt_solution(attempt))
+
+    @extend_schema_field(StepSerializer(many=True, allow_null=True))
+    def get_steps(self, attempt) -> list | None:
+        """local, update, nudge: the step-through's steps, each checked with a `kind:
+        "step"` submission of its key; null where the policy offers no step-through (and
+        for the other kinds, whose steps are the graph's nodes)."""
+        if attempt.exercise.ask not in kind_steps.STEP_KINDS or not selectors.step_allowed(
+                attempt):
+            return None
+        return kind_steps.steps(attempt.exercise, attempt_solution(attempt))
 
     @extend_schema_field(LearnerSerializer)
     def get_learner(self, attempt) -> dict:

@@ -155,3 +155,21 @@ def test_a_gradient_steps_hints_follow_the_policy_when_it_gets_stricter(cast):
     shown = selectors.learner_result(submission)["nodes"]["grad:w1"]
     assert shown["correct"] is False and shown["hint"] and shown["hint"] != checked["hint"]
     assert Exercise.objects.get(pk=exercise_id).ask == "local"
+
+
+def test_the_attempt_lists_its_steps_where_step_through_is_offered(cast):
+    exercises = kind_exercises(cast)
+    learner = cast.client("learner_a")
+    local = start(learner, exercises["local"])
+    assert [s["key"] for s in local["steps"]] == CHAIN + ["grad:w1"]
+    assert local["steps"][-1]["box"] is False
+    nudge = start(learner, exercises["nudge"])
+    assert [s["key"] for s in nudge["steps"]] == [None, "nudged", "slope"]
+    assert "7.003" not in str(nudge["steps"])
+    # each step is a step check of its key
+    for entry in start(learner, exercises["update"])["steps"]:
+        checked = step(learner, start(learner, exercises["update"])["id"], entry["key"], "1")
+        assert checked.status_code == 201, entry
+    assert start(learner, cast.exercise.pk)["steps"] is None  # gradients: the graph's nodes
+    limited = quiz_attempt(cast, exercises["local"], attempts_allowed=2)
+    assert limited["steps"] is None

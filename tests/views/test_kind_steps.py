@@ -118,3 +118,39 @@ def test_no_steps_where_the_quiz_offers_no_step_through(learner_client, kinds_qu
     shown = config(text)
     assert shown["stepAllowed"] is False and shown["steps"] is None
     assert "data-step-only" not in text and 'data-mode="step"' not in text
+
+
+# -- the plan itself, for exercises the demo does not have ------------------------------------
+
+
+def unsaved(program: str, **fields):
+    from exercises.engine import solve_text
+    from exercises.models import Exercise
+
+    exercise = Exercise(**{"asked_nodes": [], "parameters": [], "nudge_input": "", **fields})
+    return exercise, exercise_kinds.solution(exercise, solve_text(program))
+
+
+def test_a_local_exercise_of_every_edge_steps_through_them_without_a_product():
+    from exercises import kind_steps
+
+    exercise, solution = unsaved("x = 2\ny = x + 2\nz = x * 3\nL = y * z", ask="local")
+    plan = kind_steps.steps(exercise, solution)
+    assert [s["key"] for s in plan] == exercise_kinds.asked_keys(exercise, solution)
+    assert all(s["box"] for s in plan)  # several paths: no one product to end with
+    assert exercise_kinds.step_keys(exercise, solution) == []
+
+
+def test_an_updates_gradient_is_written_as_the_chain_rule_at_the_programs_lines():
+    from exercises import kind_steps
+    from exercises.grading import prepare
+
+    exercise, solution = unsaved("x = 2\ny = x + 2\nz = x * 3\nL = y * z\nM = L + x",
+                                 ask="update", learning_rate=0.1)
+    solved = prepare(solution)
+    # x feeds three lines: a sum over them, one straight into the output
+    assert kind_steps.gradient_formula(solved, "x") == (
+        "∂M/∂x = ∂M/∂y·∂y/∂x + ∂M/∂z·∂z/∂x + ∂(L + x)/∂x")
+    plan = kind_steps.steps(exercise, solution)
+    assert [s["key"] for s in plan] == ["grad:x", "x"]
+    assert exercise_kinds.step_keys(exercise, solution) == ["grad:x"]

@@ -7,8 +7,10 @@ keep everything), so a new instructor works as soon as they are made staff.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from .. import selectors
 from ..models import Course
@@ -66,7 +68,46 @@ class CourseScopedMixin:
         return not self.read_only and self.in_scope(request, obj)
 
 
-class ScopedAdmin(CourseScopedMixin, admin.ModelAdmin):
+def name_widget(widget, name: str, cell: bool) -> None:
+    """An accessible name for inputs Django's admin leaves without a label: the two boxes of
+    a split date and time (their "Date:"/"Time:" is plain text, and the field's label points
+    at neither) and, in a tabular inline, every cell's input (a column header is no label)."""
+    inner = getattr(widget, "widget", widget)  # inside RelatedFieldWidgetWrapper's links
+    if isinstance(inner, forms.SplitDateTimeWidget):
+        for part, word in zip(inner.widgets, (gettext("Date:"), gettext("Time:")), strict=True):
+            part.attrs.setdefault("aria-label", f"{name}: {word.rstrip(':')}")
+    elif cell and not isinstance(inner, forms.HiddenInput):
+        inner.attrs.setdefault("aria-label", name)
+
+
+class NamedWidgets:
+    """Names every input of the admin's forms and inlines (`name_widget`), and a tabular
+    inline's "Delete?" checkboxes, which Django renders without their label."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if not isinstance(self, admin.TabularInline):
+            return formset
+
+        class Named(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                if "DELETE" in form.fields:
+                    form.fields["DELETE"].widget.attrs.setdefault("aria-label",
+                                                                  gettext("Delete"))
+
+        Named.__name__ = formset.__name__
+        return Named
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            name_widget(field.widget, str(field.label or db_field.verbose_name).capitalize(),
+                        cell=isinstance(self, admin.TabularInline))
+        return field
+
+
+class ScopedAdmin(NamedWidgets, CourseScopedMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return self.scope(super().get_queryset(request), request.user)
 
@@ -81,7 +122,7 @@ class ScopedAdmin(CourseScopedMixin, admin.ModelAdmin):
         return actions
 
 
-class ScopedInline(CourseScopedMixin):
+class ScopedInline(NamedWidgets, CourseScopedMixin):
     """Inlines are checked against their parent object (the quiz being edited)."""
 
     def in_scope(self, request, obj) -> bool:

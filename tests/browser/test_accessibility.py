@@ -177,19 +177,24 @@ def test_keyboard_only_wrong_hint_fix_solved(page, screenshots):
 
 
 def test_admin_quiz_pages_fit_a_laptop(page):
-    """The quiz's edit page and its gradebook at 1280 px: nothing past the window's edge, the
-    item headers whole, and the gradebook without serious violations. (The quiz's edit page
-    is left out of axe: Django's own date-time and inline widgets have unlabelled inputs.)"""
+    """The quiz's edit and add pages and its gradebook at 1280 px: nothing past the window's
+    edge, the item headers whole, and no serious violations. (Django's split date-time and
+    its tabular inline's cells and "Delete?" boxes have no label of their own: the admin
+    names them, exercises/admin/base.py.)"""
     from exercises.models import Quiz
 
     found: dict[str, list[str]] = {}
     sign_in(page, "instructor")
     quiz = Quiz.objects.get(title=NOTES_QUIZ)
     for state, url in (("quiz change", f"/admin/exercises/quiz/{quiz.pk}/change/"),
+                       ("quiz add", "/admin/exercises/quiz/add/"),
                        ("gradebook", f"/admin/exercises/quiz/{quiz.pk}/gradebook/")):
         page.goto(url)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), state
-    check(page, "gradebook", found)
+        check(page, state, found)
+        if state == "quiz change":
+            expect(page.get_by_label("Opens at: Date", exact=False)).to_have_count(1)
+            expect(page.get_by_label("Delete").first).to_be_attached()
     headers = page.eval_on_selector_all("#gradebook thead th", "ths => ths.map(t => t.textContent)")
     assert any(header.endswith("x feeds two operations") for header in headers), headers
     assert found == {}, found

@@ -71,3 +71,26 @@ def sign_in_german(page) -> None:
     page.get_by_label("Passwort").fill("pw")
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_url(lambda url: "/accounts/" not in url)
+
+
+def test_a_nudge_exercise_hint_in_german_end_to_end(open_page):
+    """A kind with its own boxes: the slip's explanation and the hint, both in German."""
+    from exercises.demo.kinds import QUIZ_TITLE
+
+    page = open_page(locale="de-DE", extra_http_headers={"Accept-Language": "de-DE,de;q=0.9"})
+    sign_in_german(page)
+    page.get_by_role("link", name=QUIZ_TITLE, exact=True).click()
+    page.get_by_role("link", name="Check the derivative by nudging x by 0.001",
+                     exact=True).click()
+    page.wait_for_selector(f"{GRAPH}.bp-drawn")
+    boxes = page.locator("#answer-form .bp-kind-boxes")
+    expect(boxes.locator("caption")).to_have_text("Der Nudge")
+    boxes.locator("input[name='answer-nudged']").fill("7.003")
+    boxes.locator("input[name='answer-slope']").fill("0.003")  # the change, not divided by h
+    page.locator("#submit-answers").click()
+    slope = page.locator("#fb-slope")
+    expect(slope).to_contain_text("Nicht richtig")
+    expect(slope).to_contain_text("Das ist die Änderung der Ausgabe")
+    expect(slope).to_contain_text("die Steigung teilt sie durch h")
+    expect(slope).to_contain_text("Die geschätzte Steigung ist die Änderung der Ausgabe")
+    expect(slope).not_to_contain_text("the slope")

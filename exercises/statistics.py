@@ -1,9 +1,13 @@
 """Item analysis, as Moodle's quiz statistics report defines it, computed in SQL.
 
-Reads only (no writes, no permissions: the callers check who may see a quiz's statistics).
-The database does the work over the attempts and submissions, and Python only turns a
-handful of sums per item into the figures, so the cost grows with the class in SQL, not
-in a Python loop over every submission.
+Reads only (no writes but the cache's, no permissions: the callers check who may see a
+quiz's statistics). The database does the work over the attempts and submissions, and
+Python only turns a handful of sums per item into the figures, so the cost grows with the
+class in SQL, not in a Python loop over every submission. What SQL returns is kept in the
+cache under a version of each item's attempts (_VERSIONS_SQL: one cheap aggregate of the
+attempts), so a page read again reads no submission, and after a submission only its
+item's marks are read again. Nothing is added to the submission path: the version moves
+with what that path already writes (graded_count, best_score, updated_at).
 
 Who counts: every learner with at least one graded submission in the quiz. Their score on
 an item is their best score there (an instructor's override instead, where set), 0..1;
@@ -30,13 +34,17 @@ counts though it was fixed later; a diagnosis the grader marked ambiguous is cou
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import math
 
+from django.core.cache import cache
 from django.db import connection
 
 from .models import Attempt, Quiz, QuizItem, Regrade, Submission
 
 FULL = Submission.Kind.FULL.value
+logger = logging.getLogger(__name__)
 
 
 def _tables() -> dict:
@@ -128,7 +136,7 @@ _GRADED = """
     FROM {submission} s JOIN {attempt} a ON a.id = s.attempt_id
     JOIN {item} i ON i.id = a.item_id
     LEFT JOIN {regrade} r ON r.submission_id = s.id AND r.latest
-    WHERE i.quiz_id = %(quiz)s AND s.kind = %(full)s AND s.counted"""
+    WHERE i.quiz_id = %(quiz)s AND s.kind = %(full)s AND s.counted {only}"""
 
 # Every graded submission's marks (Submission.marks: the results themselves are large,
 # hints and all), read once into a small table, then counted two ways: per node how many
@@ -142,13 +150,14 @@ marks AS (
            CASE WHEN {ambiguous} THEN 1 ELSE 0 END AS ambiguous
     FROM graded s, {nodes}),
 attempted AS (SELECT item_id, COUNT(*) AS n FROM graded WHERE first_rank = 1
-              GROUP BY item_id)
-SELECT 's', m.item_id, m.node, NULL, 0,
-       SUM(CASE WHEN m.first_rank = 1 THEN m.correct ELSE 0 END),
-       SUM(CASE WHEN m.best_rank = 1 THEN m.correct ELSE 0 END), MAX(t.n)
-FROM marks m JOIN attempted t ON t.item_id = m.item_id
-WHERE m.first_rank = 1 OR m.best_rank = 1
-GROUP BY m.item_id, m.node
+              GROUP BY item_id),
+shares AS (
+    SELECT item_id, node, SUM(CASE WHEN first_rank = 1 THEN correct ELSE 0 END) AS first,
+           SUM(CASE WHEN best_rank = 1 THEN correct ELSE 0 END) AS best
+    FROM marks WHERE first_rank = 1 OR best_rank = 1
+    GROUP BY item_id, node)
+SELECT 's', s.item_id, s.node, NULL, 0, s.first, s.best, t.n
+FROM shares s JOIN attempted t ON t.item_id = s.item_id
 UNION ALL
 SELECT 'm', item_id, node, code, ambiguous, COUNT(*), COUNT(DISTINCT learner_id), 0
 FROM marks WHERE code IS NOT NULL
@@ -156,22 +165,83 @@ GROUP BY item_id, node, code, ambiguous
 """
 
 
-def _diagnoses(quiz: Quiz) -> tuple[list[tuple], list[tuple]]:
+# What each item's figures are made of, in brief: an item's row changes whenever one of its
+# attempts does (a counted submission adds to graded_count; a best score, an override, a
+# reset change their sums and updated_at), and the newest regrade id whenever any
+# submission is regraded. Cheap (the attempts only, no submission, no JSON), so the
+# figures themselves are kept in the cache under it and made again only when it moves.
+_VERSIONS_SQL = """
+SELECT a.item_id, COUNT(*), SUM(a.id), SUM(a.graded_count), SUM(a.best_score),
+       SUM(COALESCE(a.override_score, -1.0)), MAX(a.updated_at),
+       (SELECT MAX(id) FROM {regrade})
+FROM {attempt} a JOIN {item} i ON i.id = a.item_id
+WHERE i.quiz_id = %(quiz)s
+GROUP BY a.item_id
+"""
+
+CACHE_SECONDS = 7 * 24 * 3600  # a key that no longer matches is never read again
+CACHE_PREFIX = "item-analysis:1"
+
+
+def _versions(quiz: Quiz) -> dict[int, str]:
+    """Item id → its version (see _VERSIONS_SQL), a digest that can be part of a cache key;
+    items nobody has attempted are absent."""
+    return {row[0]: _digest(row[1:]) for row in _run(_VERSIONS_SQL, quiz)}
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:32]
+
+
+def _cache_get(keys: list[str]) -> dict:
+    try:
+        return cache.get_many(keys)
+    except Exception:  # noqa: BLE001 - a cache that is down costs time, not the page
+        logger.warning("item analysis: cache unavailable", exc_info=True)
+        return {}
+
+
+def _cache_set(values: dict) -> None:
+    try:
+        cache.set_many(values, CACHE_SECONDS)
+    except Exception:  # noqa: BLE001
+        logger.warning("item analysis: cache unavailable", exc_info=True)
+
+
+def _diagnoses(quiz: Quiz, versions: dict[int, str] | None = None
+               ) -> tuple[list[tuple], list[tuple]]:
     """(item, node, first correct, best correct, learners) rows and (item, node, code,
-    ambiguous, submissions, learners) rows, from one read of the results."""
+    ambiguous, submissions, learners) rows. Per item from the cache where its version
+    still matches; the others in one read of their submissions' marks."""
+    versions = _versions(quiz) if versions is None else versions
+    keys = {item_id: f"{CACHE_PREFIX}:diagnoses:{item_id}:{version}"
+            for item_id, version in versions.items()}
+    found = _cache_get(list(keys.values()))
+    stale = [item_id for item_id, key in keys.items() if key not in found]
+    if stale:
+        fresh: dict[int, tuple[list, list]] = {item_id: ([], []) for item_id in stale}
+        only = "AND a.item_id IN ({})".format(", ".join(str(int(i)) for i in stale))
+        for kind, item_id, node, code, ambiguous, a, b, c in _run(
+                _DIAGNOSES_SQL, quiz, only=only):
+            if kind == "s":
+                fresh[item_id][0].append((item_id, node, a, b, c))
+            else:
+                fresh[item_id][1].append((item_id, node, code, bool(ambiguous), a, b))
+        values = {keys[item_id]: rows for item_id, rows in fresh.items()}
+        _cache_set(values)
+        found.update(values)
     shares, mistakes = [], []
-    for kind, item_id, node, code, ambiguous, a, b, c in _run(_DIAGNOSES_SQL, quiz):
-        if kind == "s":
-            shares.append((item_id, node, a, b, c))
-        else:
-            mistakes.append((item_id, node, code, bool(ambiguous), a, b))
+    for key in keys.values():
+        item_shares, item_mistakes = found[key]
+        shares += item_shares
+        mistakes += item_mistakes
     return shares, mistakes
 
 
-def _run(sql: str, quiz: Quiz) -> list[tuple]:
+def _run(sql: str, quiz: Quiz, only: str = "") -> list[tuple]:
     tables = _tables()
     json = _JSON.get(connection.vendor, _JSON["sqlite"])
-    graded = _GRADED.format(**tables)
+    graded = _GRADED.format(**tables, only=only)
     with connection.cursor() as cursor:
         cursor.execute(sql.format(graded=graded, **tables, **json),
                        {"quiz": quiz.pk, "full": FULL})
@@ -205,9 +275,9 @@ def item_figures(row: tuple) -> dict:
 def quiz_statistics(quiz: Quiz) -> dict:
     """The statistics API's shape: {"cronbach_alpha", "learners", "items": [...]}."""
     items = list(quiz.items.order_by("position", "id"))
-    sums = {row[0]: row for row in _run(_ITEM_SQL, quiz)}
-    learners, total, total_sq = _run(_TOTALS_SQL, quiz)[0]
-    shares, found_mistakes = _diagnoses(quiz)
+    versions = _versions(quiz)
+    sums, (learners, total, total_sq) = _figures(quiz, items, versions)
+    shares, found_mistakes = _diagnoses(quiz, versions)
     nodes: dict[int, dict] = {}
     for item_id, name, first, best, seen in shares:
         nodes.setdefault(item_id, {})[name] = {"first_correct": first / seen,
@@ -232,6 +302,18 @@ def quiz_statistics(quiz: Quiz) -> dict:
     return {"cronbach_alpha": _alpha(len(items), learners, total or 0.0, total_sq or 0.0,
                                      item_variances),
             "learners": learners, "items": rows}
+
+
+def _figures(quiz: Quiz, items: list[QuizItem], versions: dict[int, str]):
+    """The items' sums and the totals' (_ITEM_SQL, _TOTALS_SQL), kept in the cache under
+    every item's version and points (each learner's total is made of all of them)."""
+    key = f"{CACHE_PREFIX}:figures:{quiz.pk}:" + _digest(
+        (sorted(versions.items()), [(item.pk, item.points) for item in items]))
+    kept = _cache_get([key]).get(key)
+    if kept is None:
+        kept = ({row[0]: row for row in _run(_ITEM_SQL, quiz)}, _run(_TOTALS_SQL, quiz)[0])
+        _cache_set({key: kept})
+    return kept
 
 
 def _alpha(k: int, n: int, total: float, total_sq: float, item_variances: float):

@@ -59,6 +59,20 @@ def best_score_changed(attempt: Attempt) -> None:
         enqueue(record_scores, links, attempt.learner_id)
 
 
+def best_scores_changed(attempts) -> None:
+    """best_score_changed for many attempts at once (a regrade): one query per quiz."""
+    learners: dict[int, set[int]] = {}
+    for attempt in attempts:
+        if attempt.item_id:
+            learners.setdefault(attempt.item.quiz_id, set()).add(attempt.learner_id)
+    for quiz_id, ids in learners.items():
+        links = list(QuizLink.objects.filter(quiz_id=quiz_id).values_list("pk", flat=True))
+        if links:
+            from .tasks import record_scores
+            for learner_id in sorted(ids):
+                enqueue(record_scores, links, learner_id)
+
+
 def enqueue(task, *args) -> None:
     """After the commit, and never at the learner's expense: a broker that is down loses
     this sync (logged; the gradebook's resend and the next change send it), not the

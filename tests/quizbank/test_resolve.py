@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from exercises import resolve, revisions, services
+from exercises import resolve, revisions, services, statistics
 from exercises.models import Attempt, Exercise, Quiz, QuizItem, Regrade, Variant
 
 from .helpers import make_user
@@ -79,6 +79,11 @@ def test_resolve_and_regrade_records_old_and_new_scores(broken, instructor):
             for a in (-2, -1, 3)} == {-2: (0.6667, 1.0), -1: (0.6667, 1.0), 3: (1.0, 1.0)}
     assert all(r.reason == "relu was abs" and r.created_by == instructor
                for r in records.values())
+    # Each record holds its own grading (stored once per distinct result) and its marks.
+    for r in records.values():
+        # (sorted: PostgreSQL's jsonb keeps a stored object's keys in its own order)
+        assert (r.result["score"], sorted(r.marks), r.latest) == (
+            r.new_score, sorted(statistics.marks_of(r.result)), True)
     assert [Attempt.objects.get(pk=attempts[a].pk).best_score for a in (-2, -1, 3)] == [
         1.0, 1.0, 1.0]
     latest = revisions.current_id(exercise)
@@ -155,7 +160,10 @@ def test_the_regrade_task_reports_progress(broken, instructor):
 
 
 def test_a_regrade_costs_the_same_queries_for_more_learners(broken, instructor, course,
-                                                            django_assert_max_num_queries):
+                                                            django_assert_max_num_queries,
+                                                            monkeypatch):
+    from exercises.grading import grade
+
     exercise, by_a, _ = broken
     item = QuizItem.objects.get(exercise=exercise)
     for n in range(15):
@@ -168,9 +176,21 @@ def test_a_regrade_costs_the_same_queries_for_more_learners(broken, instructor, 
     exercise.refresh_from_db()
     # regradable attempts + submissions + the LTI hook's read per raised score (none
     # here: every score stays) + one bulk insert + the transaction
+    calls = []
+
+    def counted_grade(*args, **kwargs):
+        calls.append(args[1])
+        return grade(*args, **kwargs)
+
+    monkeypatch.setattr(resolve, "grade", counted_grade)
     with django_assert_max_num_queries(12):
         regrades = services.regrade_exercise(exercise, by=instructor)
     assert len(regrades) == 18
+    # Each distinct answer on each variant graded once (the 15 alike too), the records
+    # one per submission all the same.
+    assert len(calls) == 3
+    assert {r.new_score for r in regrades if r.submission.attempt.variant_id == by_a[3].pk} == {
+        1.0}
 
 
 def test_item_statistics_read_the_latest_grading(broken, instructor):

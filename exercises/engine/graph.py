@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Iterator, Mapping
 from fractions import Fraction
-from itertools import compress, repeat
+from itertools import compress, count, repeat
 from operator import is_
 
 from . import numbers
@@ -99,15 +99,19 @@ class _ByName(Mapping):
 
 class Graph:
     def __init__(self):
-        # A node's name; None for a bulk-built node whose default name nobody has read yet
-        # (see `names`): a million-node graph from code need not make a million strings.
-        self._names: list[str | None] = []
-        self._unnamed = False
-        self.kinds: list[str] = []
+        # One column per node attribute. `ops` and `args` always hold every node; the other
+        # four may lag behind them, for nodes add_op gave an automatic name and no line
+        # (see `_catch_up`): that path appends to two lists only.
         self.ops: list[Op | None] = []
         self.args: list[tuple[int, ...]] = []
-        self.data: list[Number | None] = []
-        self.lines: list[int | None] = []
+        # A node's name; None for a bulk-built node whose default name nobody has read yet,
+        # an Op for add_op's automatic name (see `names`): a million-node graph from code
+        # need not make a million strings.
+        self._names: list[str | Op | None] = []
+        self._unnamed = False
+        self._kinds: list[str] = []
+        self._data: list[Number | None] = []
+        self._lines: list[int | None] = []
         self.sources: dict[int, str] = {}  # how a random input was drawn ("randint(1, 5)")
         self._grads: list[Number] | None = None
         self._ints_pending = False  # backward() left exact ints in _grads (see `grads`)
@@ -122,23 +126,50 @@ class Graph:
         self.granularity = "gate"  # a graph from code is made of gates; programs say
         self.boxed: set[int] = set()  # a diagram's operations that have a value box
 
+    def _catch_up(self) -> None:
+        """Extend the lagging columns to every node: add_op's automatically named nodes are
+        ops, with no data yet and no line, whose names are made when first read."""
+        ops, k = self.ops, len(self._kinds)
+        missing = len(ops) - k
+        if missing:
+            self._names += ops[k:]  # an Op stands for its automatic name (`_name_pending`)
+            self._unnamed = True
+            self._kinds += [OP] * missing
+            self._data += [None] * missing
+            self._lines += [None] * missing
+
+    @property
+    def kinds(self) -> list[str]:
+        self._catch_up()
+        return self._kinds
+
+    @property
+    def data(self) -> list[Number | None]:
+        self._catch_up()
+        return self._data
+
+    @property
+    def lines(self) -> list[int | None]:
+        self._catch_up()
+        return self._lines
+
     # -- building -----------------------------------------------------------------------
     def append(self, name: str, kind: str, op: Op | None, args: tuple[int, ...], data,
                line: int | None = None) -> int:
         """The low-level builder (big generated graphs use it directly): returns the index."""
-        index_of = self.index_of
+        index_of = self.index_of  # catches the columns up
         if name in index_of:
             raise ProgramError(f"'{name}' is defined twice", line)
-        index = len(self._names)
+        index = len(self.ops)
         index_of[name] = index
         if data is not None and type(data) is not float:
             self._exact_leaves = True
         self._names.append(name)
-        self.kinds.append(kind)
+        self._kinds.append(kind)
         self.ops.append(op)
         self.args.append(args)
-        self.data.append(data)
-        self.lines.append(line)
+        self._data.append(data)
+        self._lines.append(line)
         return index
 
     def add_ops(self, ops: list[Op], args: list[tuple[int, ...]],
@@ -147,7 +178,8 @@ class Graph:
         args[k] (forward() refuses any that is not before it). Without `names`, each node
         gets "n<index>" (or, if a node already has that name, the next free "n<index>_<k>")
         when names are first read. Returns the new nodes' indices."""
-        start = len(self._names)
+        self._catch_up()
+        start = len(self.ops)
         end = start + len(ops)
         if len(args) != len(ops) or (names is not None and len(names) != len(ops)):
             raise ProgramError("ops, args and names must have the same length", None)
@@ -158,24 +190,27 @@ class Graph:
             index_of = self.index_of
             index_of.update(zip(names, range(start, end), strict=True))
             if len(index_of) != end:  # a name given twice, or one the graph already has
-                self._index_of = {name: i for i, name in enumerate(self._names)}  # as it was
+                self._index_of = {name: i for i, name in enumerate(self._names)  # as it was
+                                  if type(name) is str}
                 raise ProgramError("a node name is defined twice", None)
             self._names += names
-        self.kinds += [OP] * len(ops)
+        self._kinds += [OP] * len(ops)
         self.ops += ops
         self.args += args
-        self.data += [None] * len(ops)
-        self.lines += [None] * len(ops)
+        self._data += [None] * len(ops)
+        self._lines += [None] * len(ops)
         return range(start, end)
 
     @property
     def names(self) -> list[str]:
+        self._catch_up()
         if self._unnamed:
             self._name_pending()
         return self._names
 
     @property
     def index_of(self) -> dict[str, int]:
+        self._catch_up()
         if self._unnamed:
             self._name_pending()
         return self._index_of
@@ -202,14 +237,14 @@ class Graph:
     def add_inputs(self, values: list[int | float | Fraction],
                    names: list[str] | None = None) -> range:
         """Many inputs at once (see add_ops); names default to "x<index>"."""
-        start = len(self._names)
+        start = len(self.ops)
         if names is None:
             names = [f"x{i}" for i in range(start, start + len(values))]
         elif len(names) != len(values):
             raise ProgramError("values and names must have the same length", None)
         for name, value in zip(names, values, strict=True):
             self.append(name, INPUT, None, (), numbers.from_python(value))
-        return range(start, len(self._names))
+        return range(start, len(self.ops))
 
     def add_input(self, name: str, value, line=None, source=None) -> Node:
         index = self.append(name, INPUT, None, (), numbers.from_python(value), line)
@@ -227,8 +262,9 @@ class Graph:
                line=None) -> Node:
         # The public way to build a graph node by node, so it is kept as cheap as the bulk
         # builder's per-node work (bench/engine.py measures both): the inputs are unpacked
-        # without a loop for the usual one or two, and an automatic name is made only when
-        # some name is first read (`_name_pending`), as the bulk builder does.
+        # without a loop for the usual one or two, and a node with an automatic name and no
+        # line is two appends: its other columns catch up, and its name is made, when first
+        # read (`_catch_up`, `_name_pending`).
         try:
             count = len(inputs)
         except TypeError:  # any iterable will do
@@ -246,20 +282,22 @@ class Graph:
             args = tuple([n if n.__class__ is int else n.index for n in inputs])
         if count != op.arity:
             raise ProgramError(f"{op.name} takes {op.arity} input(s), got {count}", line)
-        if name is None:
-            index = len(self.ops)
+        if name is not None:
+            return Node(self, self.append(name, OP, op, args, None, line))
+        if line is not None:
+            self._catch_up()
             self._names.append(op)
             self._unnamed = True
-            self.kinds.append(OP)
-            self.ops.append(op)
-            self.args.append(args)
-            self.data.append(None)
-            self.lines.append(line)
-            node = _new_node(Node)  # Node(self, index) without the __init__ call
-            node._graph = self
-            node.index = index
-            return node
-        return Node(self, self.append(name, OP, op, args, None, line))
+            self._kinds.append(OP)
+            self._data.append(None)
+            self._lines.append(line)
+        ops = self.ops
+        node = _new_node(Node)  # Node(self, index) without the __init__ call
+        node._graph = self
+        node.index = len(ops)
+        ops.append(op)
+        self.args.append(args)
+        return node
 
     def fresh_name(self, stem: str, numbered: bool = True) -> str:
         """A name no node has and no program statement will claim (see `reserved`)."""
@@ -287,23 +325,23 @@ class Graph:
     def nodes(self) -> list[Node]:
         """Views of every node in order (kept, and extended as the graph grows)."""
         views = self._views
-        for i in range(len(views), len(self._names)):
+        for i in range(len(views), len(self.ops)):
             views.append(Node(self, i))
         return views
 
     @property
     def output(self) -> Node:
-        return Node(self, len(self._names) - 1)
+        return Node(self, len(self.ops) - 1)
 
     def __len__(self):
-        return len(self._names)
+        return len(self.ops)
 
     def __getitem__(self, name: str) -> Node:
         return Node(self, self.index_of[name])
 
     def consumers(self) -> list[list[tuple[int, int]]]:
         """For each node, the (op node index, input position) pairs that read it."""
-        result: list[list[tuple[int, int]]] = [[] for _ in self._names]
+        result: list[list[tuple[int, int]]] = [[] for _ in self.ops]
         for index, args in enumerate(self.args):
             for position, i in enumerate(args):
                 result[i].append((index, position))
@@ -316,38 +354,42 @@ class Graph:
     # -- numbers --------------------------------------------------------------------------
     def forward(self) -> Graph:
         data, args, ops = self.data, self.args, self.ops
-        add, mul, check = _ADD, _MUL, numbers.check
+        add, mul, check, top = _ADD, _MUL, numbers.check, MAX_MAGNITUDE
         self._locals = None  # they are read off the data, which this pass may change
         i = -1
         try:
-            for i, op in enumerate(ops):
-                if op is None:
-                    continue
-                a = args[i]
-                # Every builder (the bulk one too) relies on this order, so it is checked
-                # here, where each node's inputs are unpacked anyway.
-                if len(a) == 2:
+            for i, op, a in zip(count(), ops, args):
+                # Every builder (the bulk one too) relies on each node coming after its
+                # inputs, so that is checked here, where the inputs are unpacked anyway.
+                if op is add:
                     x, y = a
                     if not (-1 < x < i and -1 < y < i):
                         raise _NotBefore
-                    if op is add:
-                        value = data[x] + data[y]
-                    elif op is mul:
-                        value = data[x] * data[y]
-                    else:
-                        value = op.forward(data[x], data[y])
+                    value = data[x] + data[y]
+                elif op is mul:
+                    x, y = a
+                    if not (-1 < x < i and -1 < y < i):
+                        raise _NotBefore
+                    value = data[x] * data[y]
+                elif op is None:  # an input or a constant
+                    continue
                 elif len(a) == 1:
                     (x,) = a
                     if not -1 < x < i:
                         raise _NotBefore
                     value = op.forward(data[x])
+                elif len(a) == 2:
+                    x, y = a
+                    if not (-1 < x < i and -1 < y < i):
+                        raise _NotBefore
+                    value = op.forward(data[x], data[y])
                 else:  # a line node reading three or more names
                     if not all(-1 < x < i for x in a):
                         raise _NotBefore
                     value = op.forward(*[data[x] for x in a])
                 if type(value) is float:
                     # One comparison refuses inf, nan (it compares false) and absurd sizes.
-                    if not -MAX_MAGNITUDE < value < MAX_MAGNITUDE:
+                    if not -top < value < top:
                         raise numbers.NumberTooLarge("a value is too large")
                     data[i] = value
                 else:
@@ -361,36 +403,37 @@ class Graph:
         return self
 
     def backward(self) -> Graph:
-        n = len(self._names)
         data, args, ops = self.data, self.args, self.ops
+        n = len(ops)
         add, mul = _ADD, _MUL
         grads: list = [0] * n
         if n:
             grads[-1] = 1  # an int: exact, and int × Fraction stays a Fraction
         i = n
         try:
-            for i in range(n - 1, -1, -1):
-                op = ops[i]
-                if op is None:
-                    continue
-                a = args[i]
-                g = grads[i]
+            # In reverse order every reader of a node comes before it, so its gradient is
+            # complete when the loop reaches it (the reversed iterator reads the list live).
+            for i, op, a, g in zip(range(n - 1, -1, -1), reversed(ops), reversed(args),
+                                   reversed(grads), strict=True):
                 # Fan-out: a node read by several ops sums what each of them sends back.
                 if op is add:
-                    grads[a[0]] += g
-                    grads[a[1]] += g
+                    x, y = a
+                    grads[x] += g
+                    grads[y] += g
                 elif op is mul:
                     x, y = a
                     grads[x] += g * data[y]
                     grads[y] += g * data[x]
+                elif op is None:
+                    continue
+                elif len(a) == 1:
+                    x = a[0]
+                    grads[x] += g * op.local_derivative((data[x],), data[i])[0]
                 elif len(a) == 2:
                     x, y = a
                     local = op.local_derivative((data[x], data[y]), data[i])
                     grads[x] += g * local[0]
                     grads[y] += g * local[1]
-                elif len(a) == 1:
-                    x = a[0]
-                    grads[x] += g * op.local_derivative((data[x],), data[i])[0]
                 else:
                     local = op.local_derivative(tuple([data[x] for x in a]), data[i])
                     for x, d in zip(a, local, strict=True):
@@ -412,7 +455,7 @@ class Graph:
         read: backward() on a float graph leaves them as ints, the loop's cheap form."""
         if self._ints_pending:
             self._ints_pending = False
-            _ints_as_fractions(self._grads, list(map(type, self._grads)))
+            _ints_as_fractions(self._grads)
         return self._grads
 
     @property
@@ -548,12 +591,11 @@ def _checked_float_grads(graph: Graph, grads: list) -> list:
 def _checked_grads(graph: Graph, grads: list) -> list:
     """Exact zeros and ones as Fractions like the data; a gradient that overflowed is
     refused at the node nearest the output where it did (the one that caused it)."""
-    types = list(map(type, grads))
-    kinds = set(types)
+    kinds = set(map(type, grads))
     # All floats and ints (a float graph): one sum shows an inf or nan anywhere.
     if kinds <= {float, int} and sum(map(abs, grads)) < MAX_MAGNITUDE:
         if int in kinds:
-            _ints_as_fractions(grads, types)
+            _ints_as_fractions(grads)
         return grads
     bad = None
     for i, g in enumerate(grads):
@@ -569,19 +611,22 @@ def _checked_grads(graph: Graph, grads: list) -> list:
     if bad is not None:
         raise ProgramError(f"the gradient of {graph.names[bad]} is too large to compute",
                            graph.lines[bad])
-    _ints_as_fractions(grads, list(map(type, grads)))
+    _ints_as_fractions(grads)
     return grads
 
 
-def _ints_as_fractions(values: list, types: list) -> None:
+def _ints_as_fractions(values: list) -> None:
     # Add gates pass the output's exact 1 down unchanged, so whole subtrees of a float graph
     # hold the same few ints: each distinct one is made a Fraction once and shared. The ints
-    # are replaced without a Python loop over the list (that loop was a third of backward()
-    # at 10^3 nodes): the distinct ints are picked out in C, and every value is looked up
-    # by (type, value), which only an int's key matches.
-    distinct = set(compress(values, map(is_, types, repeat(int))))
-    made = {(int, v): Fraction(v) for v in distinct}
-    values[:] = map(made.get, zip(types, values, strict=True), values)
+    # are found in C (their positions, by type: an int-valued float must stay a float), and
+    # only they are visited in Python.
+    made: dict[int, Fraction] = {}
+    for i in compress(range(len(values)), map(is_, map(type, values), repeat(int))):
+        value = values[i]
+        exact = made.get(value)
+        if exact is None:
+            exact = made[value] = Fraction(value)
+        values[i] = exact
 
 
 class _NotBefore(ValueError):

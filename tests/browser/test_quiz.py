@@ -483,7 +483,7 @@ def test_step_through_the_networks_chain_box_by_box_then_its_product(page, scree
     ("Check the derivative by nudging x by 0.001", ["nudged", "slope"],
      "= 7 (from the graph)"),
 ])
-def test_step_through_an_update_and_a_nudge(page, title, keys, first):
+def test_step_through_an_update_and_a_nudge(page, screenshots, title, keys, first):
     from exercises import exercise_kinds, services
     from exercises.demo.kinds import QUIZ_TITLE
 
@@ -511,8 +511,10 @@ def test_step_through_an_update_and_a_nudge(page, title, keys, first):
             expect(page.locator("#fb-w1")).to_contain_text("Not right")
             expect(chain.last).to_contain_text("w₁ ← w₁ − η·∂L/∂w₁")
             expect(chain.last).to_contain_text("with w₁ = 0.5, η = 0.5, ∂L/∂w₁ = -0.0334194")
+            page.screenshot(path=screenshots / "step-through-update.png", full_page=True)
         if key == "slope":
             expect(chain.last).to_contain_text("with loss(x + h) = 7.003, loss(x) = 7, h = 0.001")
+            page.screenshot(path=screenshots / "step-through-nudge.png", full_page=True)
         field(key).fill(repr(right[key]))
         field(key).press("Enter")
         expect(page.locator(f"#answer-form .bp-kind-boxes .bp-row[data-node='{key}']")

@@ -154,17 +154,23 @@ class Graph:
         return self._lines
 
     # -- building -----------------------------------------------------------------------
-    def append(self, name: str, kind: str, op: Op | None, args: tuple[int, ...], data,
+    def append(self, name: str | None, kind: str, op: Op | None, args: tuple[int, ...], data,
                line: int | None = None) -> int:
-        """The low-level builder (big generated graphs use it directly): returns the index."""
-        index_of = self.index_of  # catches the columns up
-        if name in index_of:
-            raise ProgramError(f"'{name}' is defined twice", line)
+        """The low-level builder (big generated graphs and the parser use it directly):
+        returns the index. An op node without a name gets an automatic one (see add_op)."""
+        if name is None:
+            self._catch_up()
+            self._names.append(op)  # named when names are first read
+            self._unnamed = True
+        else:
+            index_of = self.index_of  # catches the columns up
+            if name in index_of:
+                raise ProgramError(f"'{name}' is defined twice", line)
+            index_of[name] = len(self.ops)
+            self._names.append(name)
         index = len(self.ops)
-        index_of[name] = index
         if data is not None and type(data) is not float:
             self._exact_leaves = True
-        self._names.append(name)
         self._kinds.append(kind)
         self.ops.append(op)
         self.args.append(args)
@@ -282,15 +288,8 @@ class Graph:
             args = tuple([n if n.__class__ is int else n.index for n in inputs])
         if count != op.arity:
             raise ProgramError(f"{op.name} takes {op.arity} input(s), got {count}", line)
-        if name is not None:
+        if name is not None or line is not None:
             return Node(self, self.append(name, OP, op, args, None, line))
-        if line is not None:
-            self._catch_up()
-            self._names.append(op)
-            self._unnamed = True
-            self._kinds.append(OP)
-            self._data.append(None)
-            self._lines.append(line)
         ops = self.ops
         node = _new_node(Node)  # Node(self, index) without the __init__ call
         node._graph = self
@@ -301,24 +300,24 @@ class Graph:
 
     def fresh_name(self, stem: str, numbered: bool = True) -> str:
         """A name no node has and no program statement will claim (see `reserved`)."""
+        self._catch_up()
         if self._unnamed:
             self._name_pending()
         return self._fresh(stem, numbered)
 
     def _fresh(self, stem: str, numbered: bool) -> str:
         stem = stem.replace("-", "m").replace(".", "_").replace("/", "_").replace("+", "")
+        # Two lookups, not a merged set: building must stay linear.
         index_of, reserved = self._index_of, self.reserved
-
-        def taken(name):  # two lookups, not a merged set: building must stay linear
-            return name in index_of or name in reserved
-
-        if not numbered and not taken(stem):
+        if not numbered and stem not in index_of and stem not in reserved:
             return stem
         i = self._next_suffix.get(stem, 1 if numbered else 2)
-        while taken(f"{stem}_{i}"):
+        name = f"{stem}_{i}"
+        while name in index_of or name in reserved:
             i += 1
+            name = f"{stem}_{i}"
         self._next_suffix[stem] = i + 1
-        return f"{stem}_{i}"
+        return name
 
     # -- reading --------------------------------------------------------------------------
     @property
@@ -413,31 +412,48 @@ class Graph:
         try:
             # In reverse order every reader of a node comes before it, so its gradient is
             # complete when the loop reaches it (the reversed iterator reads the list live).
-            for i, op, a, g in zip(range(n - 1, -1, -1), reversed(ops), reversed(args),
-                                   reversed(grads), strict=True):
-                # Fan-out: a node read by several ops sums what each of them sends back.
-                if op is add:
-                    x, y = a
-                    grads[x] += g
-                    grads[y] += g
-                elif op is mul:
-                    x, y = a
-                    grads[x] += g * data[y]
-                    grads[y] += g * data[x]
-                elif op is None:
-                    continue
-                elif len(a) == 1:
-                    x = a[0]
-                    grads[x] += g * op.local_derivative((data[x],), data[i])[0]
-                elif len(a) == 2:
-                    x, y = a
-                    local = op.local_derivative((data[x], data[y]), data[i])
-                    grads[x] += g * local[0]
-                    grads[y] += g * local[1]
-                else:
-                    local = op.local_derivative(tuple([data[x] for x in a]), data[i])
+            nodes = zip(range(n - 1, -1, -1), reversed(ops), reversed(args), reversed(grads),
+                        strict=True)
+            if self._exact_leaves:
+                # The same rules in exact arithmetic, where every + and × is a Python-level
+                # Fraction call: those that change nothing (0 + d, 1·d) are skipped.
+                plus, times = numbers.plus, numbers.times
+                for i, op, a, g in nodes:
+                    if op is None:
+                        continue
+                    if op is add:
+                        local = (1, 1)
+                    elif op is mul:
+                        local = (data[a[1]], data[a[0]])
+                    else:
+                        local = op.local_derivative(tuple([data[x] for x in a]), data[i])
                     for x, d in zip(a, local, strict=True):
-                        grads[x] += g * d
+                        grads[x] = plus(grads[x], times(g, d))
+            else:
+                for i, op, a, g in nodes:
+                    # Fan-out: a node read by several ops sums what each of them sends back.
+                    if op is add:
+                        x, y = a
+                        grads[x] += g
+                        grads[y] += g
+                    elif op is mul:
+                        x, y = a
+                        grads[x] += g * data[y]
+                        grads[y] += g * data[x]
+                    elif op is None:
+                        continue
+                    elif len(a) == 1:
+                        x = a[0]
+                        grads[x] += g * op.local_derivative((data[x],), data[i])[0]
+                    elif len(a) == 2:
+                        x, y = a
+                        local = op.local_derivative((data[x], data[y]), data[i])
+                        grads[x] += g * local[0]
+                        grads[y] += g * local[1]
+                    else:
+                        local = op.local_derivative(tuple([data[x] for x in a]), data[i])
+                        for x, d in zip(a, local, strict=True):
+                            grads[x] += g * d
         except (ArithmeticError, ValueError, TypeError) as exc:
             raise ProgramError(f"cannot differentiate {self.names[i]}: {_reason(exc)}",
                                self.lines[i]) from None

@@ -20,7 +20,7 @@ from operator import is_
 from . import expressions as ex
 from . import numbers
 from .errors import ProgramError
-from .numbers import MAX_MAGNITUDE
+from .numbers import MAX_MAGNITUDE, plus, times
 from .ops import REGISTRY
 
 _ADD, _MUL = REGISTRY["add"], REGISTRY["mul"]
@@ -60,39 +60,17 @@ class LineOp:
     aliases = ()
     formulas = ()
 
-    def __init__(self, tree: tuple, own_name: str = ""):
+    def __init__(self, tree: tuple, own_name: str = "", compiled: tuple | None = None,
+                 input_names: tuple[str, ...] | None = None):
         if tree[0] != ex.GATE:
             raise ProgramError("a line node computes something: its expression needs an "
                                "operation")
         self.tree, self.own_name = tree, own_name
-        # One pass over the tree (children first) compiles it: each name, constant and gate
-        # gets a slot; names first (in order of first mention), then constants, then gates.
-        names: dict[str, int] = {}
-        consts: list = []
-        const_texts: list[str] = []
-        gates: list = []
-        slot_of: dict[int, tuple[str, int]] = {}
-        for node in ex.postorder(tree):
-            kind = node[0]
-            if kind == ex.NAME:
-                slot_of[id(node)] = ("name", names.setdefault(node[1], len(names)))
-            elif kind == ex.CONST:
-                slot_of[id(node)] = ("const", len(consts))
-                consts.append(node[1][0])
-                const_texts.append(node[1][1])
-            else:
-                slot_of[id(node)] = ("gate", len(gates))
-                gates.append((node[1], [slot_of[id(c)] for c in node[2]]))
-        m, c = len(names), len(consts)
-        base = {"name": 0, "const": m, "gate": m + c}
-        self.input_names = tuple(names)
-        self.arity = m
-        self.consts = tuple(consts)
-        self.const_texts = tuple(const_texts)
-        self.program = tuple((op, tuple(base[k] + j for k, j in slots)) for op, slots in gates)
-        self._one_gate = len(gates) == 1 and not consts and len(set(
-            self.program[0][1])) == len(self.program[0][1]) and self.program[0][1] == tuple(
-            range(m))
+        if compiled is None:
+            input_names, compiled = compile_tree(tree)
+        self.input_names = input_names
+        self.arity = len(input_names)
+        self.consts, self.const_texts, self.program, self._one_gate = compiled
         self._derivatives: dict[int, tuple | None] = {}
         self._texts: dict[str, str] = {}
         self._last: tuple | None = None  # (inputs, slot values) of the latest evaluation
@@ -162,28 +140,27 @@ class LineOp:
         if self._one_gate:  # the line is one gate on distinct names: that gate's own rule
             op, slots = program[0]
             return op.local_derivative(tuple(vals[j] for j in slots), vals[-1])
+        m = len(self.input_names)
+        base = m + len(self.consts)
         grads = [0] * len(vals)
         grads[-1] = 1
-        base = len(self.input_names) + len(self.consts)
         for k in range(len(program) - 1, -1, -1):
             op, slots = program[k]
             g = grads[base + k]
             if len(slots) == 2:
                 x, y = slots
                 if op is _ADD:
-                    grads[x] += g
-                    grads[y] += g
+                    local = (1, 1)
                 elif op is _MUL:
-                    grads[x] += g * vals[y]
-                    grads[y] += g * vals[x]
+                    local = (vals[y], vals[x])
                 else:
                     local = op.local_derivative((vals[x], vals[y]), vals[base + k])
-                    grads[x] += g * local[0]
-                    grads[y] += g * local[1]
             else:
-                x = slots[0]
-                grads[x] += g * op.local_derivative((vals[x],), vals[base + k])[0]
-        return tuple(grads[:len(self.input_names)])
+                local = op.local_derivative((vals[slots[0]],), vals[base + k])
+            for x, d in zip(slots, local, strict=True):
+                if x < m or x >= base:  # a constant's slot wants no gradient
+                    grads[x] = plus(grads[x], times(g, d))
+        return tuple(grads[:m])
 
     # -- formulas for hints -----------------------------------------------------------------
     def derivative_tree(self, index: int):
@@ -242,9 +219,55 @@ class LineOp:
         return f"LineOp({self.expression!r})"
 
 
-def line_op(tree: tuple, own_name: str = "") -> LineOp:
-    """Compile one line's tree (its names must be the nodes it reads)."""
-    return LineOp(tree, own_name)
+def compile_tree(tree: tuple) -> tuple[tuple[str, ...], tuple]:
+    """One pass over a line's tree (children first) compiles it: each name, constant and gate
+    gets a slot; names first (in order of first mention), then constants, then gates.
+    Returns the names and (constants, their texts, the gates as (op, slots), whether the
+    line is one gate on distinct names)."""
+    names: dict[str, int] = {}
+    consts: list = []
+    const_texts: list[str] = []
+    gates: list = []
+    slot_of: dict[int, tuple[str, int]] = {}
+    for node in ex.postorder(tree):
+        kind = node[0]
+        if kind == ex.NAME:
+            slot_of[id(node)] = ("name", names.setdefault(node[1], len(names)))
+        elif kind == ex.CONST:
+            slot_of[id(node)] = ("const", len(consts))
+            consts.append(node[1][0])
+            const_texts.append(node[1][1])
+        else:
+            slot_of[id(node)] = ("gate", len(gates))
+            gates.append((node[1], [slot_of[id(c)] for c in node[2]]))
+    m, c = len(names), len(consts)
+    base = {"name": 0, "const": m, "gate": m + c}
+    program = tuple((op, tuple(base[k] + j for k, j in slots)) for op, slots in gates)
+    one_gate = len(gates) == 1 and not consts and len(set(program[0][1])) == len(
+        program[0][1]) and program[0][1] == tuple(range(m))
+    return tuple(names), (tuple(consts), tuple(const_texts), program, one_gate)
+
+
+# Compiled lines by shape (parser._shaped_tree): a program's lines repeat a few shapes, and
+# every program that uses a shape again finds it here. Bounded; emptied when full.
+_COMPILED: dict = {}
+_COMPILED_MAX = 4096
+
+
+def line_op(tree: tuple, own_name: str = "", shape=None,
+            input_names: tuple[str, ...] | None = None) -> LineOp:
+    """Compile one line's tree (its names must be the nodes it reads). With the tree's
+    `shape` and its names in order of first mention, a line of a shape met before reuses
+    that compiled form."""
+    if shape is None or input_names is None or tree[0] != ex.GATE:
+        return LineOp(tree, own_name)
+    compiled = _COMPILED.get(shape)
+    if compiled is None:
+        input_names, compiled = compile_tree(tree)
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.clear()
+        _COMPILED[shape] = compiled
+    return LineOp(tree, own_name, compiled, input_names)
 
 
 def is_line(op) -> bool:

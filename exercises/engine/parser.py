@@ -18,11 +18,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 
 from . import expressions as ex
 from . import numbers
 from .errors import ProgramError
-from .graph import Graph, Node
+from .graph import OP, Graph
 from .lines import GATE, LINE, check_granularity, line_op
 from .names import check_name
 from .ops import FUNCTIONS, REGISTRY, power
@@ -36,7 +37,7 @@ BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div"}
 RANDOM_SOURCES = ("randint", "choice")
 # What becomes a graph node (names only refer to nodes that exist already); the exact
 # limit is checked again on the built graph.
-_COUNTED = (ast.BinOp, ast.UnaryOp, ast.Call, ast.Constant)
+_COUNTED = frozenset((ast.BinOp, ast.UnaryOp, ast.Call, ast.Constant))
 RESERVED = frozenset(FUNCTIONS) | frozenset(RANDOM_SOURCES) | {"const"}
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # where Python's tokenizer starts a new line
 
@@ -92,10 +93,12 @@ class Program:
             else:
                 op = self._line_ops.get(k)
                 if op is None:
-                    op = self._line_ops[k] = line_op(_tree(source, st.expr, st.line), st.target)
+                    names: dict[str, int] = {}
+                    tree, shape = _shaped_tree(source, st.expr, names, st.line)
+                    op = self._line_ops[k] = line_op(tree, st.target, shape, tuple(names))
                 index_of = graph.index_of
-                graph.add_op(op, [index_of[n] for n in op.input_names], name=st.target,
-                             line=st.line)
+                graph.append(st.target, OP, op, tuple([index_of[n] for n in op.input_names]),
+                             None, st.line)
         if len(graph) > MAX_NODES:
             raise ProgramError(f"the program makes {len(graph)} nodes; the limit is {MAX_NODES}",
                                self.statements[-1].line)
@@ -115,6 +118,7 @@ class _Source:
         self._lines: list[str] | None = None
         self._encoded: dict[int, bytes] = {}
         self._ascii = text.isascii()
+        self._last: tuple = (None, None)
 
     def _line(self, number: int) -> bytes | str:
         if self._lines is None:
@@ -128,6 +132,13 @@ class _Source:
         return encoded
 
     def segment(self, node) -> str | None:
+        if node is self._last[0]:  # a literal's text is asked for twice in a row
+            return self._last[1]
+        text = self._segment(node)
+        self._last = (node, text)
+        return text
+
+    def _segment(self, node) -> str | None:
         start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
         if start is None or end is None or node.end_col_offset is None:
             return None
@@ -182,7 +193,7 @@ def parse(text: str, max_chars: int | None = MAX_PROGRAM_CHARS) -> Program:
                                "names are never reassigned", line)
         # _walk is iterative: count before any recursive walk so depth stays bounded.
         nodes = _walk(stmt.value)
-        size = max(1, sum(1 for n in nodes if isinstance(n, _COUNTED)))
+        size = max(1, sum(map(_COUNTED.__contains__, map(type, nodes))))
         node_budget -= size
         if node_budget < 0:
             raise ProgramError(f"the program is larger than the limit of {MAX_NODES} nodes",
@@ -300,37 +311,56 @@ def _special_call(text, call, name, target, line) -> Statement:
 def _signed_literal(text, node) -> Fraction | None:
     """A number literal, optionally with a leading sign, as an exact Fraction (`text` is
     the program's _Source)."""
-    sign = 1
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        sign = -1 if isinstance(node.op, ast.USub) else 1
+    negative = False
+    kind = type(node)
+    if kind is ast.UnaryOp:
+        sign = type(node.op)
+        if sign is not ast.USub and sign is not ast.UAdd:
+            return None
+        negative = sign is ast.USub
         node = node.operand
-    if not isinstance(node, ast.Constant):
+        kind = type(node)
+    if kind is not ast.Constant:
         return None
     value = node.value
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
+    kind = type(value)  # exactly int or float: a bool, string or complex is no number here
     try:
-        if isinstance(value, int):
-            number = Fraction(value)
-            numbers.check(number)
-        else:
+        if kind is int:
+            number = _int_literal(value)
+        elif kind is float:
             number = numbers.parse_literal(text.segment(node) or repr(value))
+        else:
+            return None
     except (ValueError, ArithmeticError) as exc:
         raise ProgramError(str(exc), getattr(node, "lineno", None)) from None
-    return sign * number
+    return -number if negative else number
+
+
+@lru_cache(maxsize=4096)  # a program repeats its literals; Fractions are immutable
+def _int_literal(value: int) -> Fraction:
+    return numbers.check(Fraction(value))
 
 
 def _validate(text, expr, line, defined, nodes=None) -> None:
     """Whitelist check of one expression, before anything is built from it."""
     nodes = _walk(expr) if nodes is None else nodes
-    called = {id(n.func) for n in nodes if type(n) is ast.Call}
+    called = None  # the functions' names, made when a name is not a node's
     for node in nodes:
-        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call, ast.Name, ast.Constant)):
-            pass
-        else:
-            raise ProgramError(f"'{_snippet(text, node)}' is not allowed in a program", line)
-        if isinstance(node, ast.BinOp):
-            if isinstance(node.op, ast.Pow):
+        kind = type(node)
+        if kind is ast.Name:
+            name = node.id
+            if name in defined and name not in RESERVED:
+                continue
+            if called is None:
+                called = {id(n.func) for n in nodes if type(n) is ast.Call}
+            if name in FUNCTIONS and id(node) in called:
+                continue  # checked as the call's function below
+            if name in RESERVED:
+                raise ProgramError(f"'{name}' is a function: call it, as in {name}(x)", line)
+            raise ProgramError(f"unknown name '{name}' (names must be assigned before they "
+                               "are used)", line)
+        elif kind is ast.BinOp:
+            if type(node.op) is ast.Pow:
                 exponent = _signed_literal(text, node.right)
                 if exponent is None:
                     raise ProgramError("the exponent of ** must be a number literal", line)
@@ -339,10 +369,14 @@ def _validate(text, expr, line, defined, nodes=None) -> None:
             elif type(node.op) not in BINARY:
                 raise ProgramError(f"the operator in '{_snippet(text, node)}' is not supported; "
                                    "use + - * / **", line)
-        elif isinstance(node, ast.UnaryOp) and not isinstance(node.op, (ast.USub, ast.UAdd)):
-            raise ProgramError(f"'{_snippet(text, node)}' is not supported", line)
-        elif isinstance(node, ast.Call):
-            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+        elif kind is ast.Constant:
+            if type(node.value) not in (int, float):  # a bool, a string, a complex number
+                raise ProgramError(f"'{_snippet(text, node)}' is not a number", line)
+        elif kind is ast.UnaryOp:
+            if type(node.op) not in (ast.USub, ast.UAdd):
+                raise ProgramError(f"'{_snippet(text, node)}' is not supported", line)
+        elif kind is ast.Call:
+            if type(node.func) is not ast.Name or node.func.id not in FUNCTIONS:
                 known = ", ".join(sorted(FUNCTIONS))
                 raise ProgramError(f"unknown function '{_snippet(text, node.func)}' "
                                    f"(known: {known})", line)
@@ -352,18 +386,8 @@ def _validate(text, expr, line, defined, nodes=None) -> None:
             if len(node.args) != arity:
                 raise ProgramError(f"{node.func.id}() takes {arity} argument(s), "
                                    f"got {len(node.args)}", line)
-        elif isinstance(node, ast.Name):
-            if node.id in FUNCTIONS and id(node) in called:
-                continue  # checked as the call's function above
-            if node.id in RESERVED:
-                raise ProgramError(f"'{node.id}' is a function: call it, as in "
-                                   f"{node.id}(x)", line)
-            if node.id not in defined:
-                raise ProgramError(f"unknown name '{node.id}' (names must be assigned before "
-                                   "they are used)", line)
-        elif isinstance(node, ast.Constant) and (isinstance(node.value, bool) or not isinstance(
-                node.value, (int, float))):
-            raise ProgramError(f"'{_snippet(text, node)}' is not a number", line)
+        else:
+            raise ProgramError(f"'{_snippet(text, node)}' is not allowed in a program", line)
 
 
 def _snippet(text, node) -> str:
@@ -377,59 +401,80 @@ class _Builder:
     def __init__(self, graph: Graph, text: str, statement: Statement):
         self.graph, self.text, self.st = graph, text, statement
 
-    def build(self) -> Node:
+    def build(self) -> int:
         return self.node(self.st.expr, self.st.target)
 
-    def node(self, expr, name=None) -> Node:
+    def node(self, expr, name=None) -> int:
+        """The index of the node computing `expr` (the parts first, left to right)."""
         graph, line = self.graph, self.st.line
+        kind = type(expr)
+        if kind is ast.Name:
+            if name is not None:
+                raise ProgramError(f"'{name}' only copies '{expr.id}'; use {expr.id} directly",
+                                   line)
+            return graph.index_of[expr.id]
+        if kind is ast.BinOp:
+            left = self.node(expr.left)
+            if type(expr.op) is ast.Pow:
+                op = power(_signed_literal(self.text, expr.right))
+                return graph.append(name, OP, op, (left,), None, line)
+            right = self.node(expr.right)
+            return graph.append(name, OP, REGISTRY[BINARY[type(expr.op)]], (left, right), None,
+                                line)
         literal = _signed_literal(self.text, expr)
         if literal is not None:
             if name is not None:
                 raise ProgramError("a statement computing only numbers is an input", line)
-            return graph.add_const(literal, line=line)
-        if isinstance(expr, ast.Name):
-            if name is not None:
-                raise ProgramError(f"'{name}' only copies '{expr.id}'; use {expr.id} directly",
-                                   line)
-            return graph[expr.id]
-        if isinstance(expr, ast.UnaryOp):
-            if isinstance(expr.op, ast.UAdd):
+            return graph.add_const(literal, line=line).index
+        if kind is ast.UnaryOp:
+            if type(expr.op) is ast.UAdd:
                 return self.node(expr.operand, name)
             operand = self.node(expr.operand)
-            return graph.add_op(REGISTRY["neg"], [operand], name=name, line=line)
-        if isinstance(expr, ast.BinOp):
-            left = self.node(expr.left)
-            if isinstance(expr.op, ast.Pow):
-                op = power(_signed_literal(self.text, expr.right))
-                return graph.add_op(op, [left], name=name, line=line)
-            right = self.node(expr.right)
-            return graph.add_op(REGISTRY[BINARY[type(expr.op)]], [left, right], name=name,
-                                line=line)
-        if isinstance(expr, ast.Call):
-            args = [self.node(arg) for arg in expr.args]
-            return graph.add_op(REGISTRY[expr.func.id], args, name=name, line=line)
+            return graph.append(name, OP, REGISTRY["neg"], (operand,), None, line)
+        if kind is ast.Call:
+            args = tuple([self.node(arg) for arg in expr.args])
+            return graph.append(name, OP, REGISTRY[expr.func.id], args, None, line)
         raise ProgramError("unsupported expression", line)  # unreachable after _validate
 
 
 def _tree(source, expr, line) -> tuple:
     """One validated expression as an expression tree (expressions.py): literals are
     constants with their text as written, names the nodes the line reads."""
+    return _shaped_tree(source, expr, {}, line)[0]
+
+
+def _shaped_tree(source, expr, names: dict[str, int], line=None) -> tuple[tuple, object]:
+    """The expression tree and its shape: the same tree with each name replaced by its
+    place in `names` (filled in order of first mention, children left to right, as
+    lines.compile numbers them), constants by their text and ops by identity. Lines of the
+    same shape (s2 = s1 + a * 0.75, s3 = s2 + a * 0.75) share one compiled form."""
+    kind = type(expr)
+    if kind is ast.Name:
+        name = expr.id
+        return ex.name(name), names.setdefault(name, len(names))
+    if kind is ast.BinOp:
+        left, left_shape = _shaped_tree(source, expr.left, names, line)
+        if type(expr.op) is ast.Pow:
+            op = power(_signed_literal(source, expr.right))
+            return ex.gate(op, left), (id(op), left_shape)
+        op = REGISTRY[BINARY[type(expr.op)]]
+        right, right_shape = _shaped_tree(source, expr.right, names, line)
+        return ex.gate(op, left, right), (id(op), left_shape, right_shape)
     literal = _signed_literal(source, expr)
     if literal is not None:
         text = source.segment(expr)
-        return ex.const(literal, text.replace(" ", "") if text else None)
-    if isinstance(expr, ast.Name):
-        return ex.name(expr.id)
-    if isinstance(expr, ast.UnaryOp):
-        operand = _tree(source, expr.operand, line)
-        return operand if isinstance(expr.op, ast.UAdd) else ex.gate(REGISTRY["neg"], operand)
-    if isinstance(expr, ast.BinOp):
-        left = _tree(source, expr.left, line)
-        if isinstance(expr.op, ast.Pow):
-            return ex.gate(power(_signed_literal(source, expr.right)), left)
-        return ex.gate(REGISTRY[BINARY[type(expr.op)]], left, _tree(source, expr.right, line))
-    if isinstance(expr, ast.Call):
-        return ex.gate(REGISTRY[expr.func.id], *(_tree(source, a, line) for a in expr.args))
+        tree = ex.const(literal, text.replace(" ", "") if text else None)
+        return tree, tree[1][1]
+    if kind is ast.UnaryOp:
+        operand, shape = _shaped_tree(source, expr.operand, names, line)
+        if type(expr.op) is ast.UAdd:
+            return operand, shape
+        op = REGISTRY["neg"]
+        return ex.gate(op, operand), (id(op), shape)
+    if kind is ast.Call:
+        op = REGISTRY[expr.func.id]
+        parts = [_shaped_tree(source, a, names, line) for a in expr.args]
+        return ex.gate(op, *[t for t, _ in parts]), (id(op), *[s for _, s in parts])
     raise ProgramError("unsupported expression", line)  # unreachable after _validate
 
 
@@ -445,7 +490,7 @@ def parse_expression(text: str, names) -> tuple:
     except (ValueError, RecursionError, MemoryError):
         raise ProgramError("the expression is nested too deeply or is not valid text") from None
     source = _Source(text.strip())
-    if sum(1 for n in _walk(expr) if isinstance(n, _COUNTED)) > MAX_NODES:
+    if sum(map(_COUNTED.__contains__, map(type, _walk(expr)))) > MAX_NODES:
         raise ProgramError(f"the expression is larger than the limit of {MAX_NODES} nodes")
     defined = dict.fromkeys(names, 0)
     _validate(source, expr, None, defined)

@@ -553,3 +553,42 @@ def test_solved_graphs_are_finite_or_refused(text):
     d = g.to_dict()  # must not raise
     json.dumps(d, allow_nan=False)  # finite data and grads only
     g.to_solution()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programs())
+def test_exact_backward_skips_only_work_that_changes_nothing(text):
+    """Exact graphs take a backward loop that skips 0 + d and 1·d; the general loop gives the
+    very same gradients, types included."""
+    for granularity in ("line", "gate"):
+        g = parse(text).build(0, granularity).forward()
+        if not g._exact_leaves:
+            continue
+        exact = list(g.backward().grads)
+        g._exact_leaves = False  # the general loop, as for a float graph
+        general = list(g.backward().grads)
+        assert [(type(a), a) for a in exact] == [(type(b), b) for b in general]
+
+
+def test_sums_and_products_that_change_nothing_are_skipped_exactly():
+    from exercises.engine.numbers import plus, times
+
+    half = Fraction(1, 2)
+    assert times(1, half) is half and times(half, 1) is half and times(2, half) == 1
+    assert type(times(1, 0.5)) is float and times(Fraction(3), 2) == 6
+    assert plus(0, half) is half and plus(half, half) == 1
+    assert math.copysign(1, plus(0, -0.0)) == 1  # as 0 + -0.0 in Python
+    assert type(plus(0, 2)) is int
+
+
+def test_automatic_names_follow_the_order_of_adding():
+    """A node add_op named automatically is named as if when it was added, even though its
+    name is made later: a fresh name asked for afterwards comes after it."""
+    g = Graph()
+    x = g.add_input("x", 1)
+    a = g.add_op(ADD, [x, x])
+    assert g.fresh_name("add") == "add_2" and a.name == "add_1"
+    b = g.add_op(MUL, [a, x])
+    with pytest.raises(ProgramError, match="'mul_1' is defined twice"):
+        g.add_input("mul_1", 2)  # b was added first: the name is its own
+    assert b.name == "mul_1"

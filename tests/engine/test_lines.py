@@ -253,3 +253,23 @@ def test_sympy_differentiates_a_line_graph_to_the_engines_gradients():
         assert math.isclose(grad, g[name].grad, rel_tol=1e-12), name
     exact = solve_text("x = 5\ny = x + 2\nz = x * 3\nL = y * z\n")
     assert [str(grad) for _, grad in closed_forms(exact)] == ["36", "15", "7", "1"]
+
+
+@pytest.mark.parametrize("line", LINES)
+def test_lines_of_one_shape_share_the_form_their_trees_compile_to(line):
+    """A line is compiled once per shape (names, not the line, vary), and the shared form is
+    the one its own tree compiles to, its names in the line's order of first mention."""
+    import re
+
+    from exercises.engine.lines import compile_tree
+
+    renamed = re.sub(r"\bb\b", "q", re.sub(r"\ba\b", "p", line)).replace("y =", "z =")
+    g = solve_text(POINT + "p = 0.7\nq = 1.3\n" + line + "\n" + renamed + "\nL = y + z\n")
+    y, z = g["y"].op, g["z"].op
+    assert z.program is y.program and z.consts is y.consts
+    for op in (y, z):
+        assert compile_tree(op.tree) == (op.input_names, (op.consts, op.const_texts,
+                                                          op.program, op._one_gate))
+    assert [g.names[j] for j in g["z"].inputs] == [{"a": "p", "b": "q"}[g.names[j]]
+                                                    for j in g["y"].inputs]
+    assert g["y"].data == g["z"].data and g["a"].grad == g["p"].grad

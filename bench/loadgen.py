@@ -117,14 +117,15 @@ class _Connection:
 async def _learner(number: int, host: str, port: int, request_for: RequestFor,
                    on_response: OnResponse | None, stats: Stats, measure_from: float,
                    stop_at: float, timeout: float,
-                   think: tuple[float, float] | None = None) -> None:
+                   think: tuple[float, float] | None = None,
+                   until: Callable[[], bool] | None = None) -> None:
     connection = _Connection(host, port)
     loop = asyncio.get_running_loop()
     pace = random.Random(number)
     if think:  # learners do not all start on the same tick
         await asyncio.sleep(pace.uniform(0, think[1]))
     try:
-        while (start := loop.time()) < stop_at:
+        while (start := loop.time()) < stop_at and not (until and until()):
             method, path, headers, body = request_for(number)
             try:
                 status, payload = await asyncio.wait_for(
@@ -149,14 +150,15 @@ async def _learner(number: int, host: str, port: int, request_for: RequestFor,
 
 async def _run(host: str, port: int, request_for: RequestFor, concurrency: int,
                seconds: float, warmup: float, on_response: OnResponse | None,
-               timeout: float, think: tuple[float, float] | None = None) -> Stats:
+               timeout: float, think: tuple[float, float] | None = None,
+               until: Callable[[], bool] | None = None) -> Stats:
     loop = asyncio.get_running_loop()
     stats = Stats(concurrency)
     measure_from = loop.time() + warmup
     stop_at = measure_from + seconds
     await asyncio.gather(*(
         _learner(n, host, port, request_for, on_response, stats, measure_from, stop_at,
-                 timeout, think) for n in range(concurrency)))
+                 timeout, think, until) for n in range(concurrency)))
     # Requests started before stop_at count; their time is the window they ran in.
     stats.seconds = max(seconds, loop.time() - measure_from)
     return stats
@@ -201,13 +203,15 @@ def arrivals(host: str, port: int, request_for: RequestFor, starts: list[float],
 
 def run(host: str, port: int, request_for: RequestFor, *, concurrency: int,
         seconds: float, warmup: float = 1.0, on_response: OnResponse | None = None,
-        timeout: float = 30.0, think: tuple[float, float] | None = None) -> Stats:
+        timeout: float = 30.0, think: tuple[float, float] | None = None,
+        until: Callable[[], bool] | None = None) -> Stats:
     """Drive the server for `warmup` + `seconds` with `concurrency` learners, each on its
     own connection; only requests started after the warmup are measured (every one is
     reported to `on_response`). Without `think` a learner sends again as soon as answered
-    (closed loop); with it, waits a uniform (low, high) seconds in between first."""
+    (closed loop); with it, waits a uniform (low, high) seconds in between first. `until`:
+    a learner sends nothing more once it returns true (a test that ends the run itself)."""
     started = time.perf_counter()
     stats = asyncio.run(_run(host, port, request_for, concurrency, seconds, warmup,
-                             on_response, timeout, think))
+                             on_response, timeout, think, until))
     stats.wall = time.perf_counter() - started
     return stats

@@ -5,6 +5,7 @@ server carries on with the same data."""
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 
@@ -31,13 +32,16 @@ def test_every_201_survives_kill_minus_9(live_database):
         if status == 201:
             created.append(json.loads(payload)["id"])
 
+    killed_at = math.inf
     with Server(live_database, workers=3, floor=False) as server:
+        # The load runs until a second after the kill (however slow a loaded machine is
+        # to reach 50 submissions), so the server is down while learners still send.
         load = threading.Thread(target=loadgen.run, args=(
             "127.0.0.1", server.port, request_for), kwargs=dict(
-            concurrency=LEARNERS, seconds=5.0, warmup=0.0, on_response=on_response,
-            timeout=10.0))
+            concurrency=LEARNERS, seconds=120.0, warmup=0.0, on_response=on_response,
+            timeout=10.0, until=lambda: time.monotonic() > killed_at + 1.0))
         load.start()
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while len(created) < 50 and time.monotonic() < deadline:
             time.sleep(0.05)  # well into the run: submissions are being written now
         killed_at = time.monotonic()

@@ -55,3 +55,23 @@ def test_the_switch_overrides_the_browser(client):
     assert "Anmelden" in html
     # the switch itself is on every page, with the languages named in their own words
     assert 'name="language"' in html and ">Deutsch<" in html and ">English<" in html
+
+
+def test_where_answers_are_taken_is_said_in_the_learners_language():
+    """The decision is stored in English; the page says it in the learner's language."""
+    from django.utils import translation
+
+    from exercises.disclosure import Disclosure
+
+    fields = {"correctness_at": None, "solution": {}, "hint_level": 2, "step_through": False,
+              "attempts_allowed": None, "until": None, "epoch": 0}
+    elsewhere = Disclosure(home=False, elsewhere="(stored)", elsewhere_at={"quiz": "Midterm"},
+                           **fields)
+    with translation.override("de"):
+        assert elsewhere.elsewhere_text() == (
+            "Diese Zahlen kommen auch im Quiz „Midterm“ vor, das noch läuft: Antworten dafür "
+            "werden dort angenommen.")
+    item = Disclosure(home=False, elsewhere="", elsewhere_at={"item": 3}, **fields)
+    assert item.elsewhere_text() == ("These numbers are also item 3 of this quiz: answers for "
+                                     "them are taken there.")
+    assert Disclosure(home=True, elsewhere="", elsewhere_at={}, **fields).elsewhere_text() == ""

@@ -118,7 +118,6 @@ class Graph:
         self._exact_leaves = False  # some input or constant is a Fraction, not a float
         self._locals: list[tuple | None] | None = None
         self._index_of: dict[str, int] = {}
-        self.by_name = _ByName(self)
         self.reserved: set[str] = set()  # names a program assigns later: not for intermediates
         self._next_suffix: dict[str, int] = {}  # so fresh names don't rescan from _1
         self._views: list[Node] = []
@@ -137,6 +136,12 @@ class Graph:
             self._kinds += [OP] * missing
             self._data += [None] * missing
             self._lines += [None] * missing
+
+    @property
+    def by_name(self) -> Mapping[str, Node]:
+        # Made when asked for, not kept: a graph that refers to itself is freed only by the
+        # cycle collector, and a big one left for it costs every later collection.
+        return _ByName(self)
 
     @property
     def kinds(self) -> list[str]:

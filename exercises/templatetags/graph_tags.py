@@ -8,6 +8,7 @@ page can only show a gradient if the graph handed to the template already had on
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 
 from django import template
@@ -45,6 +46,16 @@ def _exponent(node: dict) -> str:
         exponent = symbol.lstrip("^") if symbol.startswith("^") else "?"
     text = number(exponent).replace("−", "-")
     return text.translate(_SUPERSCRIPT)
+
+
+_POWER = re.compile(r"\^([-−]?\d+)(?![\d.])")
+
+
+def _drawn(expression: str) -> str:
+    """A line's expression as its shape in the graph shows it: whole powers raised, as in
+    the notes ((a2 − y)²)."""
+    return _POWER.sub(lambda m: m.group(1).replace("−", "-").translate(_SUPERSCRIPT),
+                      expression)
 
 
 def symbol(node: dict) -> str:
@@ -174,7 +185,7 @@ def graph_view(graph, show_grads=False, ask="grad", asked=None, answers=None,
             "name", "kind", "label", "symbol", "expression", "data", "asked", "status")}
         item["inputs"] = list(n["inputs"])
         if n.get("expression"):  # a line-granularity node: its shape shows the line
-            item["op_label"] = n["expression"]
+            item["op_label"] = _drawn(row["expression"])
         if row["grad"] is not None:  # no "grad" key at all unless it may be shown
             item["grad"] = row["grad"]
         data_nodes.append(item)

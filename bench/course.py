@@ -15,8 +15,12 @@ process through Django's test client (the whole request: authentication, view, J
   * GET /api/v1/quizzes/<id>/statistics/ (item analysis);
   * a regrade of one exercise (one item: 3 submissions per learner), services.regrade_exercise.
 
-Each is timed (best of 3, the regrade once) and its queries counted. The report is printed
-and written to bench/out/course.md; the database is dropped whatever happens.
+Each is timed (best of 3, the regrade once) and its queries counted. The gradebook page and
+the item statistics keep what they aggregate in the cache, so each is measured twice: cold
+(the cache cleared before each of the 3 runs, outside the timing: what an instructor meets
+after new submissions) and warm (the same page read again). Their goals are judged on the
+cold read; the warm one is reported beside it, not judged. The report is printed and written
+to bench/out/course.md; the database is dropped whatever happens.
 """
 
 from __future__ import annotations
@@ -35,8 +39,13 @@ PROGRAM = "x = 5\ny = x + 2\nz = x * 3\nL = y * z\n"
 ANSWERS = [{"x": "36", "y": "15", "z": "7", "L": "1"},   # right
            {"x": "15", "y": "15", "z": "7", "L": "1"},   # forgot a branch
            {"x": "5", "y": "15", "z": "7", "L": "1"}]    # own value
-GOALS = {"grades, all pages": 2.0, "grades, updated_since 1 %": 0.05, "gradebook page": 1.0,
-         "item statistics": 2.0, "regrade one exercise": 5.0}
+GOALS = {"grades, all pages": 2.0, "grades, updated_since 1 %": 0.05,
+         "gradebook page, cold (cache cleared)": 1.0,
+         "gradebook page, warm (cached)": None,
+         "item statistics, cold (cache cleared)": 2.0,
+         "item statistics, warm (cached)": None,
+         "regrade one exercise": 5.0}  # None: reported, not judged (the cold read is)
+GOAL_SIZE = 2000
 
 
 def setup_django(database_url: str) -> None:
@@ -123,12 +132,16 @@ def seed(size: int) -> dict:
             "learners": learners}
 
 
-def measure(fn, repeat: int = 3) -> tuple[float, int]:
+def measure(fn, repeat: int = 3, before=None) -> tuple[float, int]:
+    """Best time of `repeat` runs of fn and the queries of the last; `before` (not timed,
+    its queries not counted) runs ahead of each."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     best, queries = float("inf"), 0
     for _ in range(repeat):
+        if before is not None:
+            before()
         with CaptureQueriesContext(connection) as captured:
             start = time.perf_counter()
             fn()
@@ -138,6 +151,7 @@ def measure(fn, repeat: int = 3) -> tuple[float, int]:
 
 
 def run_size(size: int) -> dict[str, tuple[float, int]]:
+    from django.core.cache import cache
     from django.test import Client
     from django.utils import timezone
 
@@ -172,11 +186,17 @@ def run_size(size: int) -> dict[str, tuple[float, int]]:
     admin = Client()
     admin.force_login(world["instructor"])
     page = f"/admin/exercises/quiz/{quiz.pk}/gradebook/"
-    assert admin.get(page).status_code == 200
-    results["gradebook page"] = measure(lambda: admin.get(page))
+    assert admin.get(page).status_code == 200  # the session, the admin's own first reads
+    results["gradebook page, cold (cache cleared)"] = measure(
+        lambda: admin.get(page), before=cache.clear)
+    admin.get(page)
+    results["gradebook page, warm (cached)"] = measure(lambda: admin.get(page))
     stats_url = f"/api/v1/quizzes/{quiz.pk}/statistics/"
     assert api.get(stats_url).status_code == 200
-    results["item statistics"] = measure(lambda: api.get(stats_url))
+    results["item statistics, cold (cache cleared)"] = measure(
+        lambda: api.get(stats_url), before=cache.clear)
+    api.get(stats_url)
+    results["item statistics, warm (cached)"] = measure(lambda: api.get(stats_url))
     exercise = world["items"][0].exercise
     results["regrade one exercise"] = measure(
         lambda: services.regrade_exercise(exercise, by=None, reason="bench"), repeat=1)
@@ -189,14 +209,29 @@ def report(sizes: list[int], found: dict[int, dict], seconds: float) -> str:
              f"Command: `.venv/bin/python -m bench course` ({seconds:.0f} s in all). "
              f"PostgreSQL on 127.0.0.1, a throwaway database; {ITEMS} items × "
              f"{SUBMISSIONS} graded submissions per learner; time is the best of 3 (the "
-             "regrade: one run), queries counted with Django's CaptureQueriesContext.", "",
+             "regrade: one run), queries counted with Django's CaptureQueriesContext. "
+             "Cold: the cache cleared before each run (outside the timing); warm: read "
+             "again from the cache. A goal is judged on the cold read.", "",
              "| measure | goal at 2,000 | " + " | ".join(f"{s:,} learners" for s in sizes)
-             + " |", "|---|---|" + "---|" * len(sizes)]
+             + " | verdict at 2,000 |", "|---|---|" + "---|" * len(sizes) + "---|"]
     for name, goal in GOALS.items():
         cells = [f"{found[s][name][0] * 1000:,.0f} ms, {found[s][name][1]} queries"
                  for s in sizes]
-        lines.append(f"| {name} | < {goal * 1000:,.0f} ms | " + " | ".join(cells) + " |")
+        lines.append(f"| {name} | {goal_text(goal)} | " + " | ".join(cells)
+                     + f" | {verdict(goal, found.get(GOAL_SIZE, {}).get(name))} |")
     return "\n".join(lines) + "\n"
+
+
+def goal_text(goal: float | None) -> str:
+    return "(not judged)" if goal is None else f"< {goal * 1000:,.0f} ms"
+
+
+def verdict(goal: float | None, measured: tuple[float, int] | None) -> str:
+    """Met or missed at GOAL_SIZE learners; nothing for a row that is not judged or a run
+    without that size."""
+    if goal is None or measured is None:
+        return ""
+    return "met" if measured[0] < goal else "**missed**"
 
 
 def main(quick: bool = False, argv: list[str] | None = None) -> int:

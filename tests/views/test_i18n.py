@@ -29,7 +29,9 @@ def test_the_compiled_catalogue_matches_its_source(domain):
     with open(GERMAN / f"{domain}.mo", "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     for entry in source.translated_entries():
-        if entry.msgid_plural:
+        if entry.msgctxt:  # one word, two meanings ("change": a diff, or to change)
+            assert compiled.pgettext(entry.msgctxt, entry.msgid) == entry.msgstr, entry.msgid
+        elif entry.msgid_plural:
             assert compiled.ngettext(entry.msgid, entry.msgid_plural, 1) == entry.msgstr_plural[0]
             assert compiled.ngettext(entry.msgid, entry.msgid_plural, 2) == entry.msgstr_plural[1]
         else:

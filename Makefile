@@ -1,7 +1,7 @@
 PY := .venv/bin/python
 STAMP := .venv/.installed
 
-.PHONY: venv run chromium test lint fmt bench serve clean editor messages
+.PHONY: venv run chromium test lint fmt bench serve clean editor messages screenshots
 
 # Tests marked `postgres` need PostgreSQL itself: the SQLite pass leaves them out.
 PYTEST_MARKS := $(if $(filter postgres://% postgresql://%,$(DATABASE_URL)),,-m "not postgres")
@@ -65,6 +65,18 @@ messages: venv
 	  --ignore=frontend --ignore=staticfiles --ignore=static/vendor --ignore=static/admin \
 	  --ignore=tests --ignore=bench --ignore=docs
 	$(PY) manage.py compilemessages -l de --ignore=.venv
+
+# The README's screenshots (docs/), taken by the browser tests that open those pages.
+SHOTS := test-results/screenshots
+screenshots: venv chromium
+	.venv/bin/pytest -p no:cacheprovider tests/browser/test_graph_view.py::test_the_output_box_is_in_view_on_load \
+	  tests/browser/test_accessibility.py::test_keyboard_only_wrong_hint_fix_solved \
+	  tests/browser/test_quiz.py::test_step_through_the_two_weight_network \
+	  tests/browser/test_editor.py
+	cp $(SHOTS)/network-1280.png docs/screenshot-quiz.png
+	cp $(SHOTS)/hint.png docs/screenshot-hint.png
+	cp $(SHOTS)/step-through.png docs/screenshot-step-through.png
+	cp $(SHOTS)/editor-slip-1280.png docs/screenshot-editor.png
 
 # Dev time only: rebuild the admin's code editor (CodeMirror) into static/vendor/codemirror/
 # from frontend/editor/ with npm + esbuild. The built file is committed.

@@ -8,6 +8,7 @@ import csv
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 
 from .. import selectors
 from ..models import Quiz
@@ -50,8 +51,9 @@ def item_summary(stats: dict) -> dict:
                      "code": m["code"]} for m in row["misconceptions"]]
         nodes.append({"node": row["node"], "correct": row["correct"],
                       "share_correct": percent(row["share_correct"]), "mistakes": mistakes})
-        findings += [(m["share"], f"{percent(m['share'])} {m['words']} at {row['node']}")
-                     for m in row["misconceptions"]]
+        findings += [(m["share"], gettext("{share} {words} at {node}").format(
+            share=percent(m["share"]), words=m["words"], node=row["node"]))
+            for m in row["misconceptions"]]
     findings.sort(key=lambda pair: -pair[0])
     return {"item": stats["item"], "learners": stats["learners"], "nodes": nodes,
             "findings": [text for _share, text in findings[:5]]}

@@ -15,23 +15,18 @@ Run `pytest tests/grading/test_outside_corpus.py -s` for the report.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from grading_helpers import at
-
-from exercises.grading import GradingPolicy, grade
+from corpus_harness import GRANULARITIES, grade_case, load
 
 CORPUS = Path(__file__).parent / "corpus" / "outside.jsonl"
 TARGET = 0.90
-GRANULARITIES = ("gate", "line")
 
 
 def cases() -> list[dict]:
-    return [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    return load(CORPUS)
 
 
 def graded_at(granularity: str) -> list[tuple[dict, dict]]:
@@ -40,14 +35,9 @@ def graded_at(granularity: str) -> list[tuple[dict, dict]]:
     for case in cases():
         if case.get("only", granularity) != granularity:
             continue
-        stored = at(granularity)(case["program"])
-        answers = {n["name"]: n["grad_exact"] for n in stored["nodes"] if n["kind"] != "const"}
-        if case["node"] not in answers:
-            continue  # an auto-named gate node (pow_1): gate granularity only
-        answers[case["node"]] = case["answer"]
-        result = grade(stored, answers, GradingPolicy(hint_level=1),
-                       learning_rate=case.get("learning_rate"))
-        found.append((case, result["nodes"][case["node"]]))
+        node = grade_case(case, granularity)
+        if node is not None:  # an auto-named gate node (pow_1): gate granularity only
+            found.append((case, node))
     return found
 
 

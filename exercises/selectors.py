@@ -350,8 +350,8 @@ def gradebook(quiz: Quiz, learners_from: int = 0, learners_count: int | None = N
         "learner_id", "item_id", "best_score", "override_score", "graded_count", "solved",
         "updated_at")
     by_key = {(a.learner_id, a.item_id): a for a in attempts}
-    overridden = latest_overrides(quiz) if any(
-        a.override_score is not None for a in by_key.values()) else {}
+    overridden_ids = [a.pk for a in by_key.values() if a.override_score is not None]
+    overridden = latest_overrides(quiz, overridden_ids) if overridden_ids else {}
     quiz_overridden = quiz_overrides(quiz, [u.pk for u in learners] if learners_count
                                      is not None else None)
     max_total = sum(item.points for item in items)
@@ -375,13 +375,16 @@ def gradebook(quiz: Quiz, learners_from: int = 0, learners_count: int | None = N
     return {"quiz": quiz, "items": items, "rows": rows, "max_total": max_total}
 
 
-def latest_overrides(quiz: Quiz) -> dict:
-    """Attempt id → its latest ScoreOverride, for a quiz's attempts (one query)."""
+def latest_overrides(quiz: Quiz, attempt_ids=None) -> dict:
+    """Attempt id → its latest ScoreOverride, for a quiz's attempts with an override in
+    force, or only those of `attempt_ids` (a gradebook page's) (one query)."""
     from .course_records import ScoreOverride
 
     found = ScoreOverride.objects.filter(
         attempt__item__quiz=quiz, attempt__override_score__isnull=False).order_by(
         "attempt_id", "created_at", "id")
+    if attempt_ids is not None:
+        found = found.filter(attempt_id__in=attempt_ids)
     return {override.attempt_id: override for override in found}
 
 

@@ -251,14 +251,18 @@ def _finish(score: ScoreSend, status: str, http_status: int | None, body: str) -
 
 
 # -- for the gradebook ----------------------------------------------------------------------
-def sync_status(quiz: Quiz) -> list[dict]:
-    """Per learner and link, the latest score recorded (for the gradebook)."""
+def sync_status(quiz: Quiz, learner_ids=None) -> list[dict]:
+    """Per learner and link, the latest score recorded (for the gradebook): every learner's,
+    or those of `learner_ids` (the gradebook page's)."""
     rows = []
     links = list(QuizLink.objects.filter(quiz=quiz).select_related(
         "resource_link__context", "item"))
     for link in links:
         latest: dict[int, ScoreSend] = {}
-        for score in ScoreSend.objects.filter(link=link).select_related("learner"):
+        sends = ScoreSend.objects.filter(link=link)
+        if learner_ids is not None:
+            sends = sends.filter(learner_id__in=learner_ids)
+        for score in sends.select_related("learner"):
             latest.setdefault(score.learner_id, score)
         for score in sorted(latest.values(), key=lambda s: s.learner.get_username()):
             rows.append({"link": link, "score": score})

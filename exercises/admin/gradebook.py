@@ -76,6 +76,7 @@ def gradebook_view(model_admin, request, quiz_id: int):
         **model_admin.admin_site.each_context(request), "opts": Quiz._meta,
         "title": f"Gradebook: {quiz}", "quiz": quiz, "items": book["items"], "rows": rows,
         "page": page, "learner_count": paginator.count,
+        "page_learner_ids": [row["learner"].pk for row in book["rows"]],
         "max_total": number(book["max_total"]),
         "statistics": [item_summary(stats) for stats in selectors.item_statistics(
             quiz, book["items"])],

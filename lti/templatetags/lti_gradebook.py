@@ -9,5 +9,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("lti/_gradebook_sync.html", takes_context=True)
-def lti_sync_status(context, quiz):
-    return {"rows": grade_sync.sync_status(quiz), "csrf_token": context.get("csrf_token")}
+def lti_sync_status(context, quiz, learner_ids=None):
+    """`learner_ids`: only these learners' rows (a gradebook page's), else every learner's."""
+    return {"rows": grade_sync.sync_status(quiz, learner_ids),
+            "csrf_token": context.get("csrf_token")}

@@ -121,6 +121,16 @@ def test_a_refusal_is_recorded_and_resent_from_the_gradebook(learner_in, client,
     assert len(platform.scores) == 1
 
 
+def test_the_gradebook_lists_the_lms_scores_of_its_page_only(
+        learner_in, client, platform, django_capture_on_commit_callbacks):
+    answer(client, learner_in, BRANCH_ANSWERS, django_capture_on_commit_callbacks)
+    record = ScoreSend.objects.get()
+    assert [row["score"] for row in grade_sync.sync_status(learner_in.quiz)] == [record]
+    assert [row["score"] for row in grade_sync.sync_status(
+        learner_in.quiz, [record.learner_id])] == [record]
+    assert grade_sync.sync_status(learner_in.quiz, []) == []  # a page without them
+
+
 def test_another_courses_instructor_cannot_resend(learner_in, client, platform,
                                                   django_capture_on_commit_callbacks):
     from quizbank.helpers import make_user

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -174,7 +174,11 @@ def regrade_scope(exercise: Exercise, user) -> dict:
 
 def learner_items(user, quiz: Quiz) -> list[tuple[QuizItem, Attempt | None]]:
     items = list(quiz.items.select_related("exercise", "pool_tag"))
-    attempts = {a.item_id: a for a in Attempt.objects.filter(learner=user, item__in=items)}
+    by_id = {item.pk: item for item in items}
+    attempts = {}
+    for attempt in Attempt.objects.filter(learner=user, item__in=items):
+        attempt.item = by_id[attempt.item_id]  # already read: no query per attempt
+        attempts[attempt.item_id] = attempt
     return [(item, attempts.get(item.pk)) for item in items]
 
 
@@ -425,12 +429,23 @@ def item_statistics(quiz: Quiz, items=None) -> list[dict]:
     return result
 
 
-def quiz_progress(user, quizzes) -> dict[int, dict]:
-    """Per quiz: items done and the learner's points, for the dashboard (one query)."""
-    attempts = Attempt.objects.filter(learner=user, item__quiz__in=quizzes).select_related(
-        "item__quiz")
-    progress: dict[int, dict] = defaultdict(lambda: {"attempted": 0, "solved": 0,
-                                                     "points": 0.0, "shows_scores": True})
+def quiz_progress(user, quizzes, attempts=None) -> dict[int, dict]:
+    """Per quiz: items done and the learner's points, for the dashboard and the quiz page.
+
+    The one rule for a learner's points in a quiz, as the gradebook and the grades API
+    count them: each item's score (an instructor's override where set, else the best) ×
+    its points, or, where an instructor set the learner's quiz score (QuizOverride), that
+    score × the quiz's points (`overridden`). `attempts`: the learner's attempts in these
+    quizzes with their items loaded, when the caller has read them already. Two queries
+    (the attempts, the quiz overrides), one more where a quiz score is overridden."""
+    from .course_records import QuizOverride
+
+    if attempts is None:
+        attempts = Attempt.objects.filter(learner=user, item__quiz__in=quizzes
+                                          ).select_related("item")
+    progress: dict[int, dict] = defaultdict(lambda: {
+        "attempted": 0, "solved": 0, "points": 0.0, "shows_scores": True,
+        "overridden": False})
     for attempt in attempts:
         entry = progress[attempt.item.quiz_id]
         entry["attempted"] += 1
@@ -439,6 +454,15 @@ def quiz_progress(user, quizzes) -> dict[int, dict]:
             continue
         entry["solved"] += int(attempt.solved)
         entry["points"] += attempt.score * attempt.item.points
+    overridden = dict(QuizOverride.objects.filter(
+        learner=user, quiz__in=quizzes, latest=True).values_list("quiz_id", "score"))
+    if overridden:
+        totals = dict(QuizItem.objects.filter(quiz_id__in=overridden).values(
+            "quiz_id").annotate(total=Sum("points")).values_list("quiz_id", "total"))
+        for quiz_id, score in overridden.items():
+            entry = progress[quiz_id]
+            entry["points"] = score * (totals.get(quiz_id) or 0.0)
+            entry["overridden"] = True
     return progress
 
 

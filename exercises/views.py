@@ -52,20 +52,21 @@ def quiz_detail(request, quiz_id: int):
     # A pool item's exercise is known once its attempt exists: one query for all titles.
     drawn = Exercise.objects.only("id", "title").in_bulk(
         [a.exercise_id for item, a in pairs if a and not item.exercise_id])
-    rows, points, shows_scores = [], 0.0, True
+    rows, shows_scores = [], True
     for number, (item, attempt) in enumerate(pairs, start=1):
         exercise = item.exercise or (drawn.get(attempt.exercise_id) if attempt else None)
         shows = attempt is None or selectors.reveals_correctness(attempt)
         shows_scores = shows_scores and shows
-        if attempt and shows:
-            points += attempt.best_score * item.points
         rows.append({"number": number, "item": item, "attempt": attempt,
                      "title": exercise.title if exercise else str(item.pool_tag),
                      "difficulty": exercise.difficulty if exercise else
                      item.pool_difficulty, "status": _item_status(attempt, shows)})
     next_row = next((row for row in rows if row["status"] != "solved"), None)
+    progress = selectors.quiz_progress(request.user, [quiz],
+                                       attempts=[a for _, a in pairs if a])[quiz.pk]
     return render(request, "exercises/quiz.html", {
-        "quiz": quiz, "rows": rows, "shows_scores": shows_scores, "points": points,
+        "quiz": quiz, "rows": rows, "shows_scores": shows_scores,
+        "points": progress["points"],
         "max_points": sum(item.points for item, _ in pairs), "next_row": next_row,
         "solved": sum(row["status"] == "solved" for row in rows)})
 

@@ -132,3 +132,30 @@ def test_a_quiz_override_needs_the_quiz_and_an_attempt(client, instructor_client
     assert refused.status_code == 200 and "no attempt" in refused.content.decode()
     client.force_login(other_instructor)
     assert client.get(quiz_override_url(quiz, learner)).status_code == 404
+
+
+def test_the_learner_sees_the_quiz_override_on_the_dashboard_and_quiz_page(
+        client, quiz, item, learner, instructor):
+    """The learner's own pages count as the gradebook does (selectors.quiz_progress): an
+    item override instead of the best score, and a quiz override instead of the sum."""
+    from exercises.models import QuizItem
+
+    QuizItem.objects.create(quiz=quiz, exercise=item.exercise, position=2, points=3)
+    submit(learner, item, MISSED_BRANCH)  # 0.75 of item 1's 1 point
+    client.force_login(learner)
+    quiz_page = reverse("exercises:quiz", args=[quiz.pk])
+
+    def shown() -> tuple[str, str]:
+        dashboard = client.get(reverse("exercises:dashboard")).content.decode()
+        page = client.get(quiz_page).content.decode()
+        return dashboard, page
+
+    dashboard, page = shown()
+    assert "0.75 of 4 points" in dashboard and "0.75 of 4 points" in page
+    set_override(Attempt.objects.get(learner=learner), instructor, 1.0)
+    dashboard, page = shown()
+    assert "1 of 4 points" in dashboard and "1 of 4 points" in page
+    overrides.override_quiz_score(quiz, learner, score=0.9, reason="excused item 2",
+                                  actor=accommodations.Actor.of(instructor))
+    dashboard, page = shown()
+    assert "3.60 of 4 points" in dashboard and "3.60 of 4 points" in page  # 0.9 × 4

@@ -84,15 +84,27 @@ class AccommodationLog(models.Model):
         ordering = ["-at", "-id"]
 
 
+class OverrideAction(models.TextChoices):
+    """What an override record did: set a score, or remove the one in force (the computed
+    score counts again). Either way the record says what counted before and after."""
+
+    SET = "set", "set"
+    REMOVED = "removed", "removed"
+
+
 class ScoreOverride(models.Model):
     """An instructor's score for an attempt, with why. The submissions and their scores
-    stay as they were; the latest override counts (Attempt.override_score)."""
+    stay as they were; the latest override counts (Attempt.override_score). A removal is
+    a record too (action "removed": score is the computed score that counts again)."""
 
     attempt = models.ForeignKey("exercises.Attempt", on_delete=models.CASCADE,
                                 related_name="overrides")
-    score = models.FloatField(validators=[MinValueValidator(0), MaxValueValidator(1)])
+    action = models.CharField(max_length=8, choices=OverrideAction.choices,
+                              default=OverrideAction.SET)
+    score = models.FloatField(validators=[MinValueValidator(0), MaxValueValidator(1)],
+                              help_text="What counts after this record.")
     previous_score = models.FloatField(help_text="What counted before this override.")
-    reason = models.CharField(max_length=500)
+    reason = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     by_label = models.CharField(max_length=150, blank=True)
@@ -104,15 +116,20 @@ class ScoreOverride(models.Model):
 
 class QuizOverride(models.Model):
     """An instructor's score for a learner's whole quiz (0..1), with why. The items' scores
-    stay as they were; the latest override (`latest`, one per learner and quiz) is the
-    learner's quiz score in the gradebook, the grades API and the LMS."""
+    stay as they were; the override in force (`latest`, one per learner and quiz at most)
+    is the learner's quiz score in the gradebook, the grades API and the LMS. A removal is
+    a record too (action "removed", never `latest`: score is the computed quiz score that
+    counts again)."""
 
     quiz = models.ForeignKey("exercises.Quiz", on_delete=models.CASCADE,
                              related_name="score_overrides")
     learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    score = models.FloatField(validators=[MinValueValidator(0), MaxValueValidator(1)])
+    action = models.CharField(max_length=8, choices=OverrideAction.choices,
+                              default=OverrideAction.SET)
+    score = models.FloatField(validators=[MinValueValidator(0), MaxValueValidator(1)],
+                              help_text="The quiz score after this record.")
     previous_score = models.FloatField(help_text="The quiz score before this override.")
-    reason = models.CharField(max_length=500)
+    reason = models.CharField(max_length=500, blank=True)
     latest = models.BooleanField(default=False)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")

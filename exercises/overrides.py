@@ -12,6 +12,12 @@ learner's whole quiz. The submissions and their scores stay as they were.
 A regrade never lowers a learner's best score; an override may, but only when the caller
 confirms it (else Conflict, 409, saying so). Either is passed on to the LMS like any other
 score change.
+
+An instructor can also remove the override in force (`remove_override`,
+`remove_quiz_override`): the computed score counts again, the removal is recorded like a
+setting (who, why, when, the score before and after: action "removed") and nothing is
+deleted from the history; the LMS is told as of any other change. With no override in
+force there is nothing to remove (NoOverride, 404).
 """
 
 from __future__ import annotations
@@ -25,10 +31,16 @@ from lti import grade_sync
 
 from . import selectors, services
 from .accommodations import Actor
-from .course_records import QuizOverride, ScoreOverride
+from .course_records import OverrideAction, QuizOverride, ScoreOverride
 from .models import Attempt, Quiz
 
 MAX_REASON = 500
+
+
+class NoOverride(services.ServiceError):
+    """There is no override in force to remove."""
+
+    status = 404
 
 
 def attempt_course(attempt: Attempt):
@@ -103,6 +115,58 @@ def override_quiz_score(quiz: Quiz, learner, *, score: float, reason: str, actor
     Attempt.objects.filter(pk=changed.pk).update(updated_at=changed.updated_at)
     _score_changed(changed)
     return override
+
+
+def _removal_reason(reason: str) -> str:
+    """A removal may say why (kept with it); it need not."""
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON:
+        raise services.ServiceError(f"a reason has at most {MAX_REASON} characters",
+                                    field="reason")
+    return reason
+
+
+@transaction.atomic
+def remove_override(attempt: Attempt, *, reason: str = "", actor: Actor) -> ScoreOverride:
+    """Remove the attempt's override in force: its best score counts again."""
+    reason = _removal_reason(reason)
+    locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    if locked.override_score is None:
+        raise NoOverride("this attempt's score is not overridden")
+    removal = ScoreOverride.objects.create(
+        attempt=locked, action=OverrideAction.REMOVED, score=locked.best_score,
+        previous_score=locked.override_score, reason=reason, created_by=actor.user,
+        by_label=actor.label)
+    now = timezone.now()
+    Attempt.objects.filter(pk=locked.pk).update(override_score=None, updated_at=now)
+    attempt.override_score, attempt.updated_at = None, now
+    _score_changed(attempt)
+    return removal
+
+
+@transaction.atomic
+def remove_quiz_override(quiz: Quiz, learner, *, reason: str = "",
+                         actor: Actor) -> QuizOverride:
+    """Remove the learner's quiz override in force: their items' weighted scores count
+    again. Like setting one, it counts as a change of their latest attempt in the quiz."""
+    reason = _removal_reason(reason)
+    attempts = list(Attempt.objects.select_for_update().filter(
+        learner=learner, item_id__in=quiz.items.values("pk")).order_by(
+        "-updated_at", "-pk"))
+    before = selectors.quiz_overrides(quiz, [learner.pk]).get(learner.pk)
+    if before is None:
+        raise NoOverride(f"{learner.get_username()}'s score in this quiz is not overridden")
+    QuizOverride.objects.filter(pk=before.pk).update(latest=False)
+    removal = QuizOverride.objects.create(
+        quiz=quiz, learner=learner, action=OverrideAction.REMOVED,
+        score=computed_quiz_score(quiz, attempts), previous_score=before.score,
+        reason=reason, latest=False, created_by=actor.user, by_label=actor.label)
+    if attempts:  # (an override needs an attempt; a reset may have removed it since)
+        changed = attempts[0]
+        changed.updated_at = timezone.now()
+        Attempt.objects.filter(pk=changed.pk).update(updated_at=changed.updated_at)
+        _score_changed(changed)
+    return removal
 
 
 def computed_quiz_score(quiz: Quiz, attempts) -> float:

@@ -70,7 +70,8 @@ def gradebook_view(model_admin, request, quiz_id: int):
              "override": row["override"],
              "cells": [{"points": number(cell["points"]), "submissions": cell["submissions"],
                         "attempted": cell["best"] is not None,
-                        "override": cell["override"]} for cell in row["cells"]]}
+                        "override": cell["override"], "attempt": cell["attempt"]}
+                       for cell in row["cells"]]}
             for row in book["rows"]]
     context = {
         **model_admin.admin_site.each_context(request), "opts": Quiz._meta,

@@ -1,5 +1,6 @@
-"""Setting a learner's quiz score by hand, from the gradebook (exercises.overrides does it;
-this page only asks for the score, the reason and, when it lowers the score, a yes)."""
+"""Setting a learner's quiz score by hand, and removing an override (an item's or the
+quiz's), from the gradebook. exercises.overrides does it; these pages only ask for the
+score, the reason and, when it lowers the score, a yes."""
 
 from __future__ import annotations
 
@@ -24,11 +25,72 @@ class QuizOverrideForm(forms.Form):
                                  help_text="Needed when the override lowers the score.")
 
 
-def quiz_override_view(model_admin, request, quiz_id: int, learner_id: int):
+class RemovalForm(forms.Form):
+    reason = forms.CharField(max_length=overrides.MAX_REASON, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Why (optional; kept with the removal).")
+
+
+def gradebook_url(quiz) -> str:
+    return reverse("admin:exercises_quiz_gradebook", args=[quiz.pk])
+
+
+def quiz_and_learner(model_admin, request, quiz_id: int, learner_id: int):
     quiz = scoped_quiz(model_admin, request, quiz_id)
     learner = quiz.course.learners.filter(pk=learner_id).first()
     if learner is None or not overrides.may_override_quiz(request.user, quiz):
         raise Http404("No such learner in this quiz's course.")
+    return quiz, learner
+
+
+def quiz_override_remove_view(model_admin, request, quiz_id: int, learner_id: int):
+    """POST from the quiz override page: remove the quiz override in force."""
+    quiz, learner = quiz_and_learner(model_admin, request, quiz_id, learner_id)
+    page = reverse("admin:exercises_quiz_override", args=[quiz.pk, learner.pk])
+    form = RemovalForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return HttpResponseRedirect(page)
+    try:
+        removal = overrides.remove_quiz_override(
+            quiz, learner, reason=form.cleaned_data["reason"], actor=Actor.of(request.user))
+    except services.ServiceError as error:
+        messages.error(request, error.message)
+        return HttpResponseRedirect(page)
+    messages.success(request, f"{learner.get_username()}'s quiz override in {quiz} is "
+                              f"removed: their score is {number(removal.score)} again.")
+    return HttpResponseRedirect(gradebook_url(quiz))
+
+
+def item_override_view(model_admin, request, quiz_id: int, attempt_id: int):
+    """An item's override in force, its history, and removing it (POST)."""
+    quiz = scoped_quiz(model_admin, request, quiz_id)
+    attempt = Attempt.objects.filter(pk=attempt_id, item__quiz=quiz).select_related(
+        "learner", "item__quiz__course", "item__exercise", "item__pool_tag").first()
+    if attempt is None or not overrides.may_override(request.user, attempt):
+        raise Http404("No such attempt in this quiz.")
+    form = RemovalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            removal = overrides.remove_override(attempt, reason=form.cleaned_data["reason"],
+                                                actor=Actor.of(request.user))
+        except services.ServiceError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"The override of {attempt.learner.get_username()}'s "
+                                      f"score on {attempt.item} is removed: their best "
+                                      f"score {number(removal.score)} counts again.")
+            return HttpResponseRedirect(gradebook_url(quiz))
+    context = {
+        **model_admin.admin_site.each_context(request), "opts": quiz._meta,
+        "title": f"Score of {attempt.learner.get_username()} on {attempt.item}",
+        "quiz": quiz, "attempt": attempt, "form": form,
+        "override": overrides.latest(attempt), "best": number(attempt.best_score),
+        "history": list(attempt.overrides.order_by("-created_at", "-id"))}
+    return TemplateResponse(request, "admin/exercises/quiz/item_override.html", context)
+
+
+def quiz_override_view(model_admin, request, quiz_id: int, learner_id: int):
+    quiz, learner = quiz_and_learner(model_admin, request, quiz_id, learner_id)
     form = QuizOverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -47,14 +109,14 @@ def quiz_override_view(model_admin, request, quiz_id: int, learner_id: int):
         else:
             messages.success(request, f"{learner.get_username()}'s score in {quiz} is now "
                                       f"{number(data['score'])}.")
-            return HttpResponseRedirect(reverse("admin:exercises_quiz_gradebook",
-                                                args=[quiz.pk]))
+            return HttpResponseRedirect(gradebook_url(quiz))
     attempts = list(Attempt.objects.filter(learner=learner, item__quiz=quiz))
     current = selectors.quiz_overrides(quiz, [learner.pk]).get(learner.pk)
     context = {
         **model_admin.admin_site.each_context(request), "opts": quiz._meta,
         "title": f"Quiz score of {learner.get_username()}: {quiz}", "quiz": quiz,
         "learner": learner, "form": form, "override": current,
+        "removal_form": RemovalForm() if current else None,
         "computed": number(overrides.computed_quiz_score(quiz, attempts)) if attempts
         else None,
         "history": overrides.quiz_history(quiz, learner)}

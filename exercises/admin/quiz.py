@@ -87,6 +87,11 @@ class QuizAdmin(ScopedAdmin):
                  name="exercises_quiz_statistics"),
             path("<int:quiz_id>/gradebook/<int:learner_id>/override/",
                  wrap(self.quiz_override_view), name="exercises_quiz_override"),
+            path("<int:quiz_id>/gradebook/<int:learner_id>/override/remove/",
+                 wrap(self.quiz_override_remove_view),
+                 name="exercises_quiz_override_remove"),
+            path("<int:quiz_id>/gradebook/attempts/<int:attempt_id>/override/",
+                 wrap(self.item_override_view), name="exercises_quiz_item_override"),
         ] + super().get_urls()
 
     def gradebook_view(self, request, quiz_id):
@@ -100,6 +105,12 @@ class QuizAdmin(ScopedAdmin):
 
     def quiz_override_view(self, request, quiz_id, learner_id):
         return overrides.quiz_override_view(self, request, quiz_id, learner_id)
+
+    def quiz_override_remove_view(self, request, quiz_id, learner_id):
+        return overrides.quiz_override_remove_view(self, request, quiz_id, learner_id)
+
+    def item_override_view(self, request, quiz_id, attempt_id):
+        return overrides.item_override_view(self, request, quiz_id, attempt_id)
 
     def gradebook_csv_view(self, request, quiz_id):
         return gradebook.csv_view(self, request, quiz_id)

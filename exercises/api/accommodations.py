@@ -55,7 +55,21 @@ class AccommodationSerializer(serializers.ModelSerializer):
 
 
 class RemovalSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500,
+                                   help_text="Why (optional; kept with the removal).")
+
+
+OVERRIDE_REMOVED = OpenApiResponse(
+    description="Removed: the computed score counts again (the removal is kept in the "
+    "history with who, why and when, and passed on to the LMS).")
+NO_OVERRIDE = OpenApiResponse(
+    NOT_FOUND.response, description="Not there, not yours, or no override in force.")
+
+
+def removal_reason(request) -> str:
+    body = RemovalSerializer(data=request.data or {})
+    body.is_valid(raise_exception=True)
+    return body.validated_data.get("reason", "")
 
 
 class OverrideInputSerializer(serializers.Serializer):
@@ -151,17 +165,22 @@ class AccommodationDetailView(QuizAccommodationMixin, ApiView):
 
 
 class AttemptOverrideView(AttemptMixin, ApiView):
-    """Set the attempt's score by hand, with a reason (the course's instructors). Lowering
-    the score needs `"confirm": true`, else 409 saying so."""
+    """POST: set the attempt's score by hand, with a reason (the course's instructors).
+    Lowering the score needs `"confirm": true`, else 409 saying so. DELETE: remove the
+    override in force (the best score counts again), optionally saying why."""
 
     permission_classes = [IsInstructor]
+
+    def overridable(self, request, pk):
+        attempt = self.attempt(pk)
+        if not overrides.may_override(request.user, attempt):
+            raise PermissionDenied("Only the course's instructors can override a score.")
+        return attempt
 
     @extend_schema(request=OverrideInputSerializer, responses={
         201: OverrideSerializer, 403: NOT_ALLOWED, 404: NOT_FOUND, 409: CONFLICT})
     def post(self, request, pk):
-        attempt = self.attempt(pk)
-        if not overrides.may_override(request.user, attempt):
-            raise PermissionDenied("Only the course's instructors can override a score.")
+        attempt = self.overridable(request, pk)
         body = OverrideInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -171,22 +190,39 @@ class AttemptOverrideView(AttemptMixin, ApiView):
         return Response({"attempt": attempt.pk, "previous_score": override.previous_score,
                          **overrides.shown(override)}, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=RemovalSerializer, responses={
+            204: OVERRIDE_REMOVED, 403: NOT_ALLOWED, 404: NO_OVERRIDE},
+        description="Remove the attempt's override in force (the course's instructors, as "
+        "for setting one): its best score counts again in grades, the gradebook and the "
+        "LMS. The body and its reason are optional; the removal is recorded with who, why "
+        "and when. 404 when no override is in force.")
+    def delete(self, request, pk):
+        attempt = self.overridable(request, pk)
+        overrides.remove_override(attempt, reason=removal_reason(request),
+                                  actor=accommodations.Actor.of(request.user))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class QuizOverrideView(ApiView):
-    """Set a learner's score for the whole quiz by hand, with a reason (the course's
+    """POST: set a learner's score for the whole quiz by hand, with a reason (the course's
     instructors): it is their quiz score in grades, the gradebook and the LMS; the items
     keep theirs. Lowering the score needs `"confirm": true`, else 409 saying so; a learner
-    with no attempt in the quiz yet, 409 too."""
+    with no attempt in the quiz yet, 409 too. DELETE: remove the quiz override in force
+    (the items' weighted scores count again), optionally saying why."""
 
     permission_classes = [IsInstructor]
+
+    def quiz_and_learner(self, request, pk, learner_id):
+        quiz = get_object_or_404(visible_quizzes(request), pk=pk)
+        if not overrides.may_override_quiz(request.user, quiz):
+            raise PermissionDenied("Only the course's instructors can override a score.")
+        return quiz, get_object_or_404(quiz.course.learners, pk=learner_id)
 
     @extend_schema(request=OverrideInputSerializer, responses={
         201: QuizOverrideSerializer, 403: NOT_ALLOWED, 404: NOT_FOUND, 409: CONFLICT})
     def post(self, request, pk, learner_id):
-        quiz = get_object_or_404(visible_quizzes(request), pk=pk)
-        if not overrides.may_override_quiz(request.user, quiz):
-            raise PermissionDenied("Only the course's instructors can override a score.")
-        learner = get_object_or_404(quiz.course.learners, pk=learner_id)
+        quiz, learner = self.quiz_and_learner(request, pk, learner_id)
         body = OverrideInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -196,3 +232,17 @@ class QuizOverrideView(ApiView):
         return Response({"quiz": quiz.pk, "learner": learner.pk,
                          "previous_score": override.previous_score,
                          **overrides.shown(override)}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=RemovalSerializer, responses={
+            204: OVERRIDE_REMOVED, 403: NOT_ALLOWED, 404: NO_OVERRIDE},
+        description="Remove the learner's quiz override in force (the course's "
+        "instructors, as for setting one): their items' weighted scores count again in "
+        "grades (a change for `updated_since`), the gradebook and the LMS. The body and "
+        "its reason are optional; the removal is recorded with who, why and when. 404 "
+        "when no quiz override is in force.")
+    def delete(self, request, pk, learner_id):
+        quiz, learner = self.quiz_and_learner(request, pk, learner_id)
+        overrides.remove_quiz_override(quiz, learner, reason=removal_reason(request),
+                                       actor=accommodations.Actor.of(request.user))
+        return Response(status=status.HTTP_204_NO_CONTENT)

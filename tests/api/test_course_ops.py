@@ -270,6 +270,88 @@ def test_bad_quiz_overrides_are_field_errors(cast, body, field):
     assert response.status_code == 400 and field in response.json(), response.content
 
 
+# -- removing overrides ------------------------------------------------------------------
+def grades_row(cast, **params) -> dict | None:
+    rows = cast.client("integration").get(f"/api/v1/quizzes/{cast.quiz.pk}/grades/",
+                                          params).json()["results"]
+    return rows[0] if rows else None
+
+
+def test_removing_an_item_override(cast):
+    from exercises.course_records import ScoreOverride
+
+    learner = cast.client("learner_a")
+    attempt_id = start_item(learner, cast)
+    send(learner, attempt_id)
+    instructor = cast.client("instructor")
+    override_url = f"/api/v1/attempts/{attempt_id}/override/"
+    assert override(instructor, attempt_id, score=0.8, reason="partial credit").status_code == 201
+    before = timezone.now()
+    removed = instructor.delete(override_url, {"reason": "the grader was right"},
+                                format="json")
+    assert removed.status_code == 204, removed.content
+    assert instructor.get(f"/api/v1/attempts/{attempt_id}/").json()["override"] is None
+    row = grades_row(cast, updated_since=before.isoformat())  # the removal is a change
+    assert (row["items"], row["score"]) == ({str(cast.item.pk): 0.0}, 0.0)
+    # Audited like a setting, and the setting stays on record.
+    assert list(ScoreOverride.objects.order_by("id").values_list(
+        "action", "previous_score", "score", "reason", "by_label")) == [
+        ("set", 0.0, 0.8, "partial credit", "ines"),
+        ("removed", 0.8, 0.0, "the grader was right", "ines")]
+    assert instructor.delete(override_url).status_code == 404  # none in force now
+    # Without a body, and after setting one again.
+    assert override(instructor, attempt_id, score=1, reason="again").status_code == 201
+    assert instructor.delete(override_url).status_code == 204
+    assert ScoreOverride.objects.order_by("id").last().reason == ""
+    assert Attempt.objects.get(pk=attempt_id).override_score is None
+
+
+def test_removing_a_quiz_override(cast):
+    from exercises.models import QuizOverride
+
+    learner = cast.client("learner_a")
+    attempt_id = start_item(learner, cast)
+    send(learner, attempt_id)
+    instructor = cast.client("instructor")
+    quiz_url = f"/api/v1/quizzes/{cast.quiz.pk}/learners/{cast.learner_a.pk}/override/"
+    assert quiz_override(instructor, cast, cast.learner_a, score=0.9,
+                         reason="excused").status_code == 201
+    assert grades_row(cast)["score"] == 0.9
+    before = timezone.now()
+    removed = instructor.delete(quiz_url, {"reason": "not excused after all"},
+                                format="json")
+    assert removed.status_code == 204, removed.content
+    row = grades_row(cast, updated_since=before.isoformat())  # the removal is a change
+    assert (row["score"], row["override"]) == (0.0, None)
+    assert list(QuizOverride.objects.order_by("id").values_list(
+        "action", "previous_score", "score", "reason", "by_label", "latest")) == [
+        ("set", 0.0, 0.9, "excused", "ines", False),
+        ("removed", 0.9, 0.0, "not excused after all", "ines", False)]
+    assert instructor.delete(quiz_url).status_code == 404
+    other = f"/api/v1/quizzes/{cast.quiz.pk}/learners/{cast.learner_b.pk}/override/"
+    assert instructor.delete(other).status_code == 404  # never overridden
+    too_long = instructor.delete(quiz_url, {"reason": "x" * 501}, format="json")
+    assert too_long.status_code == 400 and "reason" in too_long.json()
+
+
+@pytest.mark.parametrize("role, expected", [
+    ("learner_a", 403), ("integration", 403), ("other_instructor", 404), ("anonymous", 401)])
+def test_who_may_remove_an_override(cast, role, expected):
+    learner = cast.client("learner_a")
+    attempt_id = start_item(learner, cast)
+    send(learner, attempt_id)
+    instructor = cast.client("instructor")
+    assert override(instructor, attempt_id, score=0.8, reason="x").status_code == 201
+    assert quiz_override(instructor, cast, cast.learner_a, score=0.9,
+                         reason="y").status_code == 201
+    client = cast.client(role)
+    assert client.delete(f"/api/v1/attempts/{attempt_id}/override/").status_code == expected
+    assert client.delete(f"/api/v1/quizzes/{cast.quiz.pk}/learners/{cast.learner_a.pk}"
+                         "/override/").status_code == expected
+    assert Attempt.objects.get(pk=attempt_id).override_score == 0.8
+    assert grades_row(cast)["score"] == 0.9
+
+
 # -- statistics --------------------------------------------------------------------------
 ITEM_KEYS = {"item", "facility", "sd", "discrimination_index", "discrimination_27",
              "discrimination_efficiency", "n", "nodes", "misconceptions",

@@ -34,6 +34,18 @@ def test_schema_generates_without_warnings_and_validates(tmp_path):
 
 
 @pytest.mark.django_db
+def test_removing_an_override_is_documented(client):
+    paths = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+    for path in ("/api/v1/attempts/{id}/override/",
+                 "/api/v1/quizzes/{id}/learners/{learner_id}/override/"):
+        removal = paths[path]["delete"]
+        assert {"204", "403", "404"} <= set(removal["responses"]), path
+        body = removal["requestBody"]
+        assert not body.get("required")  # {"reason": "…"} may be left out
+        assert body["content"]["application/json"]["schema"]["$ref"].endswith("/Removal")
+
+
+@pytest.mark.django_db
 def test_schema_and_docs_are_served(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json")
     assert schema.status_code == 200 and schema.json()["openapi"].startswith("3.")

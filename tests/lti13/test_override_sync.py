@@ -46,3 +46,29 @@ def test_a_quiz_override_is_sent_to_the_line_item(learner_in, client, platform, 
     assert len(platform.scores) == sent + 1
     assert platform.scores[-1]["body"]["scoreGiven"] == 2  # 0.5 of the quiz's 4 points
     assert platform.scores[-1]["body"]["scoreMaximum"] == 4
+
+
+def test_removing_an_override_sends_the_computed_score(learner_in, client, platform,  # noqa: F811
+                                                       django_capture_on_commit_callbacks):
+    from exercises.models import Quiz
+
+    answer(client, learner_in, MISSED_BRANCH, django_capture_on_commit_callbacks)
+    attempt = Attempt.objects.get()
+    computed = pytest.approx(attempt.best_score * 4)
+    quiz = Quiz.objects.get(items=attempt.item_id)
+    actor = accommodations.Actor.of(learner_in.instructor)
+    with django_capture_on_commit_callbacks(execute=True):
+        overrides.override_score(attempt, score=1.0, reason="right, by hand", actor=actor)
+    assert platform.scores[-1]["body"]["scoreGiven"] == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        overrides.remove_override(attempt, reason="it was not", actor=actor)
+    assert platform.scores[-1]["body"]["scoreGiven"] == computed  # queued and sent
+    with django_capture_on_commit_callbacks(execute=True):
+        overrides.override_quiz_score(quiz, attempt.learner, score=0.5, reason="excused",
+                                      actor=actor, confirm=True)
+    assert platform.scores[-1]["body"]["scoreGiven"] == 2
+    sent = len(platform.scores)
+    with django_capture_on_commit_callbacks(execute=True):
+        overrides.remove_quiz_override(quiz, attempt.learner, actor=actor)
+    assert len(platform.scores) == sent + 1
+    assert platform.scores[-1]["body"]["scoreGiven"] == computed

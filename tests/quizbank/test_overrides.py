@@ -159,3 +159,76 @@ def test_the_learner_sees_the_quiz_override_on_the_dashboard_and_quiz_page(
                                   actor=accommodations.Actor.of(instructor))
     dashboard, page = shown()
     assert "3.60 of 4 points" in dashboard and "3.60 of 4 points" in page  # 0.9 × 4
+
+
+# -- removing an override ------------------------------------------------------------------
+def gradebook_csv(client, quiz) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(client.get(reverse(
+        "admin:exercises_quiz_gradebook_csv", args=[quiz.pk])).content.decode())))
+
+
+def test_removing_an_item_override_through_the_admin(instructor_client, quiz, overridden):
+    book_url = reverse("admin:exercises_quiz_gradebook", args=[quiz.pk])
+    page_url = reverse("admin:exercises_quiz_item_override", args=[quiz.pk, overridden.pk])
+    assert page_url in instructor_client.get(book_url).content.decode()  # the ✎ cell links
+    page = instructor_client.get(page_url)
+    assert page.status_code == 200 and 'id="remove-override"' in page.content.decode()
+    done = instructor_client.post(page_url, {"reason": "the grader was right"})
+    assert done.status_code == 302 and done["Location"] == book_url
+    rows = {row["learner"].username: row
+            for row in instructor_client.get(book_url).context["rows"]}
+    assert rows["lee"]["cells"][0]["points"] == "0.75"  # the computed score again
+    assert rows["lee"]["cells"][0]["override"] is None
+    assert gradebook_csv(instructor_client, quiz)[2] == ["lee", "0.75", "0.75", ""]
+    history = instructor_client.get(page_url)
+    text = history.content.decode()
+    assert 'id="remove-override"' not in text and "removed the override" in text
+    assert [(o.action, o.previous_score, o.score, o.reason, o.by_label)
+            for o in history.context["history"]] == [
+        ("removed", 1.0, 0.75, "the grader was right", "ada"),
+        ("set", 0.75, 1.0, "x was right, written as 36.0", "ada")]
+    # Nothing left to remove: said on the page, nothing recorded.
+    again = instructor_client.post(page_url, {"reason": ""})
+    assert again.status_code == 200 and "not overridden" in again.content.decode()
+    assert overridden.overrides.count() == 2
+
+
+def test_removing_a_quiz_override_through_the_admin(instructor_client, quiz, item, learner,
+                                                   learner2, instructor):
+    submit(learner, item, MISSED_BRANCH)
+    submit(learner2, item, MISSED_BRANCH)
+    overrides.override_quiz_score(quiz, learner, score=0.2, reason="late", confirm=True,
+                                  actor=accommodations.Actor.of(instructor))
+    assert gradebook_csv(instructor_client, quiz)[2][2:] == [
+        "0.2", "quiz: overridden to 0.2 (was 0.75) by ada: late"]
+    page = instructor_client.get(quiz_override_url(quiz, learner))
+    remove_url = reverse("admin:exercises_quiz_override_remove", args=[quiz.pk, learner.pk])
+    assert remove_url in page.content.decode()
+    done = instructor_client.post(remove_url, {"reason": "late was excused"})
+    assert done.status_code == 302
+    book = instructor_client.get(reverse("admin:exercises_quiz_gradebook", args=[quiz.pk]))
+    rows = {row["learner"].username: row for row in book.context["rows"]}
+    assert rows["lee"]["total"] == "0.75" and rows["lee"]["override"] is None
+    assert gradebook_csv(instructor_client, quiz)[2] == ["lee", "0.75", "0.75", ""]
+    canvas = list(csv.reader(io.StringIO(instructor_client.get(reverse(
+        "admin:exercises_quiz_gradebook_canvas_csv", args=[quiz.pk])).content.decode())))
+    assert [row[-1] for row in canvas[2:]] == ["0.75", "0.75"]
+    after = instructor_client.get(quiz_override_url(quiz, learner))
+    assert remove_url not in after.content.decode()  # nothing in force to remove
+    assert [(o.action, o.previous_score, o.score, o.reason) for o in
+            after.context["history"]] == [("removed", 0.2, 0.75, "late was excused"),
+                                          ("set", 0.75, 0.2, "late")]
+    # A second removal has nothing to remove: a message, no record.
+    again = instructor_client.post(remove_url, {"reason": ""}, follow=True)
+    assert "not overridden" in again.content.decode()
+    assert len(overrides.quiz_history(quiz, learner)) == 2
+
+
+def test_another_courses_instructor_cannot_remove(client, quiz, overridden, learner,
+                                                  other_instructor):
+    client.force_login(other_instructor)
+    assert client.post(reverse("admin:exercises_quiz_item_override",
+                               args=[quiz.pk, overridden.pk])).status_code == 404
+    assert client.post(reverse("admin:exercises_quiz_override_remove",
+                               args=[quiz.pk, learner.pk])).status_code == 404
+    assert Attempt.objects.get(pk=overridden.pk).override_score == 1.0

@@ -152,9 +152,11 @@ def test_the_learner_sees_the_quiz_override_on_the_dashboard_and_quiz_page(
 
     dashboard, page = shown()
     assert "0.75 of 4 points" in dashboard and "0.75 of 4 points" in page
+    assert "best 75%" in page
     set_override(Attempt.objects.get(learner=learner), instructor, 1.0)
     dashboard, page = shown()
     assert "1 of 4 points" in dashboard and "1 of 4 points" in page
+    assert "100%, set by your instructor" in page and "best 75%" not in page  # the item's badge
     overrides.override_quiz_score(quiz, learner, score=0.9, reason="excused item 2",
                                   actor=accommodations.Actor.of(instructor))
     dashboard, page = shown()

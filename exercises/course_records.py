@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 User = settings.AUTH_USER_MODEL
 
@@ -19,31 +20,37 @@ class Accommodation(models.Model):
     """A learner's accommodation in one quiz, or (quiz empty) in every quiz of a course.
     Empty fields change nothing; where both exist, the quiz's own field wins."""
 
-    course = models.ForeignKey("exercises.Course", on_delete=models.CASCADE,
+    course = models.ForeignKey("exercises.Course", verbose_name=_("course"),
+                               on_delete=models.CASCADE,
                                related_name="accommodations")
-    quiz = models.ForeignKey("exercises.Quiz", on_delete=models.CASCADE, null=True,
+    quiz = models.ForeignKey("exercises.Quiz", verbose_name=_("quiz"),
+                             on_delete=models.CASCADE, null=True,
                              blank=True, related_name="accommodations",
-                             help_text="Empty: every quiz of the course.")
-    learner = models.ForeignKey(User, on_delete=models.CASCADE,
+                             help_text=_("Empty: every quiz of the course."))
+    learner = models.ForeignKey(User, verbose_name=_("learner"), on_delete=models.CASCADE,
                                 related_name="accommodations")
     time_multiplier = models.FloatField(
-        null=True, blank=True,
+        _("time multiplier"), null=True, blank=True,
         validators=[MinValueValidator(1.0), MaxValueValidator(MAX_TIME_MULTIPLIER)],
-        help_text="Time limits (per item and quiz-wide) are multiplied by this, e.g. 1.5.")
+        help_text=_("Time limits (per item and quiz-wide) are multiplied by this, e.g. 1.5."))
     extra_attempts = models.PositiveIntegerField(
+        _("extra attempts"),
         null=True, blank=True, validators=[MaxValueValidator(MAX_EXTRA_ATTEMPTS)],
-        help_text="Graded submissions allowed per item on top of the quiz's.")
-    due_at = models.DateTimeField(null=True, blank=True,
-                                  help_text="This learner's own due date.")
-    reason = models.CharField(max_length=500, blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+        help_text=_("Graded submissions allowed per item on top of the quiz's."))
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True,
+                                  help_text=_("This learner's own due date."))
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_by = models.ForeignKey(User, verbose_name=_("created by"),
+                                   on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
-    by_label = models.CharField(max_length=150, blank=True,
-                                help_text="Who set it last (a username or an LMS key's name).")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    by_label = models.CharField(_("by label"), max_length=150, blank=True,
+                                help_text=_("Who set it last (a username or an LMS key's name)."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("accommodation")
+        verbose_name_plural = _("accommodations")
         ordering = ["course_id", "quiz_id", "learner_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["learner", "quiz"], name="one_accommodation_per_quiz",
@@ -62,25 +69,33 @@ class AccommodationLog(models.Model):
     """The audit trail: every set, change and removal, who did it, why, and the values."""
 
     class Action(models.TextChoices):
-        SET = "set", "set"
-        CHANGED = "changed", "changed"
-        REMOVED = "removed", "removed"
+        SET = "set", _("set")
+        CHANGED = "changed", _("changed")
+        REMOVED = "removed", _("removed")
 
     # The accommodation's id, kept after it is removed (so not a foreign key).
-    accommodation_ref = models.PositiveBigIntegerField(null=True, blank=True)
-    course = models.ForeignKey("exercises.Course", on_delete=models.CASCADE, related_name="+")
-    quiz = models.ForeignKey("exercises.Quiz", on_delete=models.CASCADE, null=True,
+    accommodation_ref = models.PositiveBigIntegerField(_("accommodation ref"), null=True,
+                                                       blank=True)
+    course = models.ForeignKey("exercises.Course", verbose_name=_("course"),
+                               on_delete=models.CASCADE, related_name="+")
+    quiz = models.ForeignKey("exercises.Quiz", verbose_name=_("quiz"),
+                             on_delete=models.CASCADE, null=True,
                              blank=True, related_name="+")
-    learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    action = models.CharField(max_length=8, choices=Action.choices)
-    values = models.JSONField(help_text="time_multiplier, extra_attempts, due_at after it.")
-    reason = models.CharField(max_length=500, blank=True)
-    by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+    learner = models.ForeignKey(User, verbose_name=_("learner"),
+                                on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    values = models.JSONField(
+        _("values"), help_text=_("time_multiplier, extra_attempts, due_at after it."))
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    by = models.ForeignKey(User, verbose_name=_("by"),
+                           on_delete=models.SET_NULL, null=True, blank=True,
                            related_name="+")
-    by_label = models.CharField(max_length=150, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    by_label = models.CharField(_("by label"), max_length=150, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("accommodation log")
+        verbose_name_plural = _("accommodation logs")
         ordering = ["-at", "-id"]
 
 
@@ -88,8 +103,8 @@ class OverrideAction(models.TextChoices):
     """What an override record did: set a score, or remove the one in force (the computed
     score counts again). Either way the record says what counted before and after."""
 
-    SET = "set", "set"
-    REMOVED = "removed", "removed"
+    SET = "set", _("set")
+    REMOVED = "removed", _("removed")
 
 
 class ScoreOverride(models.Model):
@@ -97,20 +112,26 @@ class ScoreOverride(models.Model):
     stay as they were; the latest override counts (Attempt.override_score). A removal is
     a record too (action "removed": score is the computed score that counts again)."""
 
-    attempt = models.ForeignKey("exercises.Attempt", on_delete=models.CASCADE,
+    attempt = models.ForeignKey("exercises.Attempt", verbose_name=_("attempt"),
+                                on_delete=models.CASCADE,
                                 related_name="overrides")
-    action = models.CharField(max_length=8, choices=OverrideAction.choices,
+    action = models.CharField(_("action"), max_length=8, choices=OverrideAction.choices,
                               default=OverrideAction.SET)
-    score = models.FloatField(validators=[MinValueValidator(0), MaxValueValidator(1)],
-                              help_text="What counts after this record.")
-    previous_score = models.FloatField(help_text="What counted before this override.")
-    reason = models.CharField(max_length=500, blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+    score = models.FloatField(_("score"),
+                              validators=[MinValueValidator(0), MaxValueValidator(1)],
+                              help_text=_("What counts after this record."))
+    previous_score = models.FloatField(
+        _("previous score"), help_text=_("What counted before this override."))
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_by = models.ForeignKey(User, verbose_name=_("created by"),
+                                   on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
-    by_label = models.CharField(max_length=150, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    by_label = models.CharField(_("by label"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("score override")
+        verbose_name_plural = _("score overrides")
         ordering = ["created_at", "id"]
 
 
@@ -121,22 +142,28 @@ class QuizOverride(models.Model):
     a record too (action "removed", never `latest`: score is the computed quiz score that
     counts again)."""
 
-    quiz = models.ForeignKey("exercises.Quiz", on_delete=models.CASCADE,
+    quiz = models.ForeignKey("exercises.Quiz", verbose_name=_("quiz"), on_delete=models.CASCADE,
                              related_name="score_overrides")
-    learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    action = models.CharField(max_length=8, choices=OverrideAction.choices,
+    learner = models.ForeignKey(User, verbose_name=_("learner"),
+                                on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(_("action"), max_length=8, choices=OverrideAction.choices,
                               default=OverrideAction.SET)
-    score = models.FloatField(validators=[MinValueValidator(0), MaxValueValidator(1)],
-                              help_text="The quiz score after this record.")
-    previous_score = models.FloatField(help_text="The quiz score before this override.")
-    reason = models.CharField(max_length=500, blank=True)
-    latest = models.BooleanField(default=False)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+    score = models.FloatField(_("score"),
+                              validators=[MinValueValidator(0), MaxValueValidator(1)],
+                              help_text=_("The quiz score after this record."))
+    previous_score = models.FloatField(
+        _("previous score"), help_text=_("The quiz score before this override."))
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    latest = models.BooleanField(_("latest"), default=False)
+    created_by = models.ForeignKey(User, verbose_name=_("created by"),
+                                   on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
-    by_label = models.CharField(max_length=150, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    by_label = models.CharField(_("by label"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("quiz override")
+        verbose_name_plural = _("quiz overrides")
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["quiz", "learner"],
                                                condition=models.Q(latest=True),

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.crypto import KeyGenerator
 from simple_history.models import HistoricalRecords
 
@@ -30,12 +31,16 @@ class PolicyQuerySet(models.QuerySet):
 
 
 class Course(models.Model):
-    title = models.CharField(max_length=200)
-    instructors = models.ManyToManyField(User, related_name="teaching_courses", blank=True)
-    learners = models.ManyToManyField(User, related_name="enrolled_courses", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    title = models.CharField(_("title"), max_length=200)
+    instructors = models.ManyToManyField(User, verbose_name=_("instructors"),
+                                         related_name="teaching_courses", blank=True)
+    learners = models.ManyToManyField(User, verbose_name=_("learners"),
+                                      related_name="enrolled_courses", blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
         ordering = ["title", "id"]
 
     def __str__(self):
@@ -43,9 +48,11 @@ class Course(models.Model):
 
 
 class Tag(models.Model):
-    name = models.SlugField(max_length=50, unique=True)
+    name = models.SlugField(_("name"), max_length=50, unique=True)
 
     class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
         ordering = ["name"]
 
     def __str__(self):
@@ -55,67 +62,75 @@ class Tag(models.Model):
 class Ask(models.TextChoices):
     """The exercise kinds (grading.kinds has one entry for each; both is graded as grad)."""
 
-    GRAD = "grad", "gradients (backward pass)"
-    DATA = "data", "values (forward pass)"
-    BOTH = "both", "values and gradients"
-    LOCAL = "local", "local derivatives (one on each edge)"
-    UPDATE = "update", "a gradient-descent update (w − η·∂L/∂w)"
-    NUDGE = "nudge", "a nudge: L(x + h) and its slope"
+    GRAD = "grad", _("gradients (backward pass)")
+    DATA = "data", _("values (forward pass)")
+    BOTH = "both", _("values and gradients")
+    LOCAL = "local", _("local derivatives (one on each edge)")
+    UPDATE = "update", _("a gradient-descent update (w − η·∂L/∂w)")
+    NUDGE = "nudge", _("a nudge: L(x + h) and its slope")
 
 
 class Granularity(models.TextChoices):
-    LINE = "line", "one node per program line"
-    GATE = "gate", "one node per binary gate"
+    LINE = "line", _("one node per program line")
+    GATE = "gate", _("one node per binary gate")
 
 
 class Exercise(models.Model):
     objects = PolicyQuerySet.as_manager()
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="exercises",
+    course = models.ForeignKey(Course, verbose_name=_("course"),
+                               on_delete=models.CASCADE, related_name="exercises",
                                null=True, blank=True,
-                               help_text="Empty: a shared exercise only staff can see.")
-    title = models.CharField(max_length=200)
+                               help_text=_("Empty: a shared exercise only staff can see."))
+    title = models.CharField(_("title"), max_length=200)
     program = models.TextField(
-        blank=True, help_text="The authoring language (like the notes' listings), or a "
-                              "Mermaid flowchart. Leave empty to use the Mermaid source below.")
-    mermaid = models.TextField(blank=True, help_text="Optional Mermaid flowchart.")
-    tags = models.ManyToManyField(Tag, blank=True, related_name="exercises")
+        _("program"), blank=True,
+        help_text=_("The authoring language (like the notes' listings), or a "
+                    "Mermaid flowchart. Leave empty to use the Mermaid source below."))
+    mermaid = models.TextField(_("mermaid"), blank=True, help_text=_("Optional Mermaid flowchart."))
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="exercises")
     difficulty = models.PositiveSmallIntegerField(
-        default=1, validators=[MinValueValidator(1), MaxValueValidator(5)])
-    ask = models.CharField(max_length=6, choices=Ask.choices, default=Ask.GRAD)
+        _("difficulty"), default=1, validators=[MinValueValidator(1), MaxValueValidator(5)])
+    ask = models.CharField(_("ask"), max_length=6, choices=Ask.choices, default=Ask.GRAD)
     # Exercises made before line granularity existed keep the gate graphs their variants
     # froze (the migration gives them "gate"); new ones are drawn as the notes draw them.
     granularity = models.CharField(
-        max_length=4, choices=Granularity.choices, default=Granularity.LINE,
-        help_text="Each program line one node (as the notes draw it), or each binary gate.")
-    tolerance_rel = models.FloatField(default=1e-2, validators=[MinValueValidator(0)])
-    tolerance_abs = models.FloatField(default=1e-6, validators=[MinValueValidator(0)])
+        _("granularity"), max_length=4, choices=Granularity.choices, default=Granularity.LINE,
+        help_text=_("Each program line one node (as the notes draw it), or each binary gate."))
+    tolerance_rel = models.FloatField(
+        _("tolerance rel"), default=1e-2, validators=[MinValueValidator(0)])
+    tolerance_abs = models.FloatField(
+        _("tolerance abs"), default=1e-6, validators=[MinValueValidator(0)])
     tolerance_sig_figs = models.PositiveSmallIntegerField(
+        _("tolerance sig figs"),
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(15)],
-        help_text="If set, answers must match to this many significant figures instead.")
+        help_text=_("If set, answers must match to this many significant figures instead."))
     asked_nodes = models.JSONField(
-        default=list, blank=True,
-        help_text="What learners are asked about: node names (edges like z2/a1 for local "
-                  "derivatives); empty means the kind's default (every input and op node).")
+        _("asked nodes"), default=list, blank=True,
+        help_text=_("What learners are asked about: node names (edges like z2/a1 for local "
+                    "derivatives); empty means the kind's default (every input and op node)."))
     learning_rate = models.FloatField(
-        null=True, blank=True, validators=[MinValueValidator(0)],
-        help_text="Update exercises: the learning rate η.")
+        _("learning rate"), null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text=_("Update exercises: the learning rate η."))
     parameters = models.JSONField(
-        default=list, blank=True,
-        help_text="Update exercises: the inputs updated; empty means every input.")
-    nudge_input = models.CharField(max_length=100, blank=True,
-                                   help_text="Nudge exercises: the input x that is nudged.")
-    nudge_h = models.FloatField(null=True, blank=True,
-                                help_text="Nudge exercises: the step h (empty: 0.001).")
-    author = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+        _("parameters"), default=list, blank=True,
+        help_text=_("Update exercises: the inputs updated; empty means every input."))
+    nudge_input = models.CharField(_("nudge input"), max_length=100, blank=True,
+                                   help_text=_("Nudge exercises: the input x that is nudged."))
+    nudge_h = models.FloatField(_("nudge h"), null=True, blank=True,
+                                help_text=_("Nudge exercises: the step h (empty: 0.001)."))
+    author = models.ForeignKey(User, verbose_name=_("author"),
+                               on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="authored_exercises")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Every saved version, with who and when (django-simple-history); exercises.revisions
     # reads it as the program's revision history.
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
+        verbose_name = _("exercise")
+        verbose_name_plural = _("exercises")
         ordering = ["difficulty", "title", "id"]
 
     def __str__(self):
@@ -132,20 +147,25 @@ class Variant(models.Model):
     `perturbed`: the seed also jittered the program's literal inputs (a quiz item that asks
     for fresh numbers on an exercise without randint/choice)."""
 
-    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="variants")
-    seed = models.BigIntegerField()
-    perturbed = models.BooleanField(default=False)
-    graph = models.JSONField(help_text="Graph.to_solution(): nodes, data, grads, locals.")
+    exercise = models.ForeignKey(Exercise, verbose_name=_("exercise"),
+                                 on_delete=models.CASCADE, related_name="variants")
+    seed = models.BigIntegerField(_("seed"))
+    perturbed = models.BooleanField(_("perturbed"), default=False)
+    graph = models.JSONField(
+        _("graph"), help_text=_("Graph.to_solution(): nodes, data, grads, locals."))
     # When the solution was frozen: at creation, and again when an instructor re-solves the
     # variant after fixing the program (exercises.resolve). Graders cache solutions by
     # (id, created_at), so a re-solved variant is read afresh by every process.
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     revision = models.ForeignKey(
-        "exercises.HistoricalExercise", on_delete=models.SET_NULL, null=True, blank=True,
+        "exercises.HistoricalExercise", verbose_name=_("revision"), on_delete=models.SET_NULL,
+        null=True, blank=True,
         related_name="+", db_constraint=False,
-        help_text="The version of the exercise's program the solution was made from.")
+        help_text=_("The version of the exercise's program the solution was made from."))
 
     class Meta:
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
         constraints = [models.UniqueConstraint(fields=["exercise", "seed", "perturbed"],
                                                name="one_variant_per_seed")]
 
@@ -154,12 +174,13 @@ class Variant(models.Model):
 
 
 class Reveal(models.TextChoices):
-    IMMEDIATELY = "immediately", "immediately"
+    IMMEDIATELY = "immediately", _("immediately")
     # Solutions only: the learner has no graded attempt left, has solved it, or the due
     # date has passed (PrairieLearn's and Moodle's usual setting).
-    AFTER_ATTEMPTS = "after_attempts", "after the last attempt, once solved, or after the due date"
-    AFTER_DUE = "after_due", "after the due date"
-    NEVER = "never", "never"
+    AFTER_ATTEMPTS = "after_attempts", _("after the last attempt, once solved, or after the "
+                                         "due date")
+    AFTER_DUE = "after_due", _("after the due date")
+    NEVER = "never", _("never")
 
 
 CORRECTNESS_REVEALS = [(value, label) for value, label in Reveal.choices
@@ -169,41 +190,47 @@ CORRECTNESS_REVEALS = [(value, label) for value, label in Reveal.choices
 class Quiz(models.Model):
     objects = PolicyQuerySet.as_manager()
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="quizzes")
-    title = models.CharField(max_length=200)
-    opens_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True)
+    course = models.ForeignKey(Course, verbose_name=_("course"),
+                               on_delete=models.CASCADE, related_name="quizzes")
+    title = models.CharField(_("title"), max_length=200)
+    opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     time_limit_minutes = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Per item: each item's clock starts when it is opened.")
+        _("time limit minutes"), null=True, blank=True,
+        help_text=_("Per item: each item's clock starts when it is opened."))
     quiz_time_limit_minutes = models.PositiveIntegerField(
-        null=True, blank=True,
-        help_text="The whole quiz: one clock, started when the learner opens their first item.")
+        _("quiz time limit minutes"), null=True, blank=True,
+        help_text=_("The whole quiz: one clock, started when the learner opens their first item."))
     attempts_allowed = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Graded submissions per item; empty = unlimited.")
+        _("attempts allowed"), null=True, blank=True,
+        help_text=_("Graded submissions per item; empty = unlimited."))
     retry_penalty = models.FloatField(
-        default=0, validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text="Fraction of the item taken off for each earlier graded submission.")
+        _("retry penalty"), default=0, validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("Fraction of the item taken off for each earlier graded submission."))
     hint_level = models.PositiveSmallIntegerField(
-        default=2, validators=[MaxValueValidator(3)],
-        help_text="0 none, 1 nudge, 2 formula, 3 worked numbers.")
+        _("hint level"), default=2, validators=[MaxValueValidator(3)],
+        help_text=_("0 none, 1 nudge, 2 formula, 3 worked numbers."))
     follow_through_credit = models.FloatField(
+        _("follow through credit"),
         default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)])
     show_correctness = models.CharField(
+        _("show correctness"),
         max_length=14, choices=CORRECTNESS_REVEALS, default=Reveal.IMMEDIATELY,
-        help_text="When a learner sees which answers are right and their score.")
+        help_text=_("When a learner sees which answers are right and their score."))
     show_solution = models.CharField(
-        max_length=14, choices=Reveal.choices, default=Reveal.AFTER_ATTEMPTS,
-        help_text="Immediately: as soon as a learner has made one graded submission — with "
-                  "attempts left, they can read the solution and then score full marks on "
-                  "the next try. After the last attempt: once they have no graded attempt "
-                  "left or have solved it (or the quiz is past due).")
-    step_through = models.BooleanField(default=True,
-                                       help_text="Allow node-by-node practice mode.")
-    created_at = models.DateTimeField(auto_now_add=True)
+        _("show solution"), max_length=14, choices=Reveal.choices, default=Reveal.AFTER_ATTEMPTS,
+        help_text=_("Immediately: as soon as a learner has made one graded submission — with "
+                    "attempts left, they can read the solution and then score full marks on "
+                    "the next try. After the last attempt: once they have no graded attempt "
+                    "left or have solved it (or the quiz is past due)."))
+    step_through = models.BooleanField(_("step through"), default=True,
+                                       help_text=_("Allow node-by-node practice mode."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzes")
         ordering = ["course", "due_at", "title", "id"]
-        verbose_name_plural = "quizzes"
 
     def __str__(self):
         return self.title
@@ -229,21 +256,27 @@ class QuizItem(models.Model):
 
     objects = PolicyQuerySet.as_manager()
 
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="items")
-    position = models.PositiveIntegerField(default=0)
-    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, null=True, blank=True,
+    quiz = models.ForeignKey(Quiz, verbose_name=_("quiz"),
+                             on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    exercise = models.ForeignKey(Exercise, verbose_name=_("exercise"),
+                                 on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="quiz_items")
-    pool_tag = models.ForeignKey(Tag, on_delete=models.PROTECT, null=True, blank=True)
+    pool_tag = models.ForeignKey(Tag, verbose_name=_("pool tag"),
+                                 on_delete=models.PROTECT, null=True, blank=True)
     pool_difficulty = models.PositiveSmallIntegerField(
+        _("pool difficulty"),
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)])
-    points = models.FloatField(default=1, validators=[MinValueValidator(0)])
+    points = models.FloatField(_("points"), default=1, validators=[MinValueValidator(0)])
     perturb = models.BooleanField(
-        default=False, verbose_name="perturb inputs",
-        help_text="Fresh numbers for this quiz: each learner's inputs are jittered from the "
-                  "program's (for an exercise without randint/choice that another quiz or "
-                  "practice also uses).")
+        default=False, verbose_name=_("perturb inputs"),
+        help_text=_("Fresh numbers for this quiz: each learner's inputs are jittered from the "
+                    "program's (for an exercise without randint/choice that another quiz or "
+                    "practice also uses)."))
 
     class Meta:
+        verbose_name = _("quiz item")
+        verbose_name_plural = _("quiz items")
         ordering = ["quiz", "position", "id"]
         constraints = [models.CheckConstraint(
             condition=(models.Q(exercise__isnull=False, pool_tag__isnull=True)
@@ -262,32 +295,38 @@ class Attempt(models.Model):
 
     `item` is empty for practice on an exercise outside any quiz (e.g. from the API)."""
 
-    learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="attempts")
-    item = models.ForeignKey(QuizItem, on_delete=models.CASCADE, null=True, blank=True,
+    learner = models.ForeignKey(User, verbose_name=_("learner"),
+                                on_delete=models.CASCADE, related_name="attempts")
+    item = models.ForeignKey(QuizItem, verbose_name=_("item"),
+                             on_delete=models.CASCADE, null=True, blank=True,
                              related_name="attempts")
-    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="attempts")
-    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="attempts")
-    best_score = models.FloatField(default=0)
-    graded_count = models.PositiveIntegerField(default=0)
-    solved = models.BooleanField(default=False)
-    started_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    exercise = models.ForeignKey(Exercise, verbose_name=_("exercise"),
+                                 on_delete=models.CASCADE, related_name="attempts")
+    variant = models.ForeignKey(Variant, verbose_name=_("variant"),
+                                on_delete=models.PROTECT, related_name="attempts")
+    best_score = models.FloatField(_("best score"), default=0)
+    graded_count = models.PositiveIntegerField(_("graded count"), default=0)
+    solved = models.BooleanField(_("solved"), default=False)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     # The learner's accommodation, copied here when the attempt starts and whenever the
     # accommodation changes (exercises.accommodations), so that the submission path reads
     # it with the attempt and asks no extra query.
-    time_multiplier = models.FloatField(default=1.0)
-    extra_attempts = models.PositiveIntegerField(default=0)
-    accommodated_due_at = models.DateTimeField(null=True, blank=True)
+    time_multiplier = models.FloatField(_("time multiplier"), default=1.0)
+    extra_attempts = models.PositiveIntegerField(_("extra attempts"), default=0)
+    accommodated_due_at = models.DateTimeField(_("accommodated due at"), null=True, blank=True)
     # The quiz-wide clock: when the learner opened their first item of this quiz.
-    clock_started_at = models.DateTimeField(null=True, blank=True)
+    clock_started_at = models.DateTimeField(_("clock started at"), null=True, blank=True)
     # The latest manual override (ScoreOverride), which counts instead of best_score.
-    override_score = models.FloatField(null=True, blank=True)
+    override_score = models.FloatField(_("override score"), null=True, blank=True)
     # What the learner may learn here, decided by exercises.disclosure when the attempt
     # starts and again when a quiz, item, exercise or enrolment changes (PolicyEpoch):
     # never per request, so the submission path reads it with the attempt.
-    disclosure = models.JSONField(default=dict, blank=True, editable=False)
+    disclosure = models.JSONField(_("disclosure"), default=dict, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("attempt")
+        verbose_name_plural = _("attempts")
         ordering = ["-started_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["learner", "item"], name="one_attempt_per_item",
@@ -310,25 +349,30 @@ class Submission(models.Model):
     """Append-only: what a learner typed, exactly, and how it was graded at that moment."""
 
     class Kind(models.TextChoices):
-        FULL = "full", "full answer"
-        STEP = "step", "step-through check"
+        FULL = "full", _("full answer")
+        STEP = "step", _("step-through check")
 
-    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="submissions")
-    kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.FULL)
-    raw_answers = models.JSONField(help_text="Answers exactly as typed.")
-    parsed = models.JSONField(default=dict, help_text="Parsed values (null where invalid).")
-    result = models.JSONField(default=dict, help_text="The grader's result.")
-    valid = models.BooleanField(default=True)
-    counted = models.BooleanField(default=True, help_text="Whether it used up an attempt.")
-    raw_score = models.FloatField(default=0)
-    score = models.FloatField(default=0, help_text="After the retry penalty.")
+    attempt = models.ForeignKey(Attempt, verbose_name=_("attempt"),
+                                on_delete=models.CASCADE, related_name="submissions")
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices, default=Kind.FULL)
+    raw_answers = models.JSONField(_("raw answers"), help_text=_("Answers exactly as typed."))
+    parsed = models.JSONField(
+        _("parsed"), default=dict, help_text=_("Parsed values (null where invalid)."))
+    result = models.JSONField(_("result"), default=dict, help_text=_("The grader's result."))
+    valid = models.BooleanField(_("valid"), default=True)
+    counted = models.BooleanField(
+        _("counted"), default=True, help_text=_("Whether it used up an attempt."))
+    raw_score = models.FloatField(_("raw score"), default=0)
+    score = models.FloatField(_("score"), default=0, help_text=_("After the retry penalty."))
     # The result's verdicts in brief, [[node, correct 0/1, misconception or null,
     # ambiguous 0/1], ...]: what item analysis counts (exercises.statistics), small enough
     # to read for every submission of a class where the full result (hints and all) is not.
-    marks = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    marks = models.JSONField(_("marks"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
         ordering = ["created_at", "id"]
 
     def __str__(self):
@@ -350,21 +394,25 @@ class Regrade(models.Model):
     A submission's latest regrade (`latest`, one at most) is its grading now: item
     analysis reads its score and marks instead of the submission's own."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE,
+    submission = models.ForeignKey(Submission, verbose_name=_("submission"),
+                                   on_delete=models.CASCADE,
                                    related_name="regrades")
-    old_score = models.FloatField()
-    new_score = models.FloatField()
-    result = models.JSONField()
+    old_score = models.FloatField(_("old score"))
+    new_score = models.FloatField(_("new score"))
+    result = models.JSONField(_("result"))
     # The result's verdicts in brief, as Submission.marks (exercises.statistics reads them).
-    marks = models.JSONField(default=list, blank=True)
+    marks = models.JSONField(_("marks"), default=list, blank=True)
     # Set on the newest regrade of the submission, cleared on the one before when another
     # is stored (exercises.resolve, the only writer).
-    latest = models.BooleanField(default=False)
-    reason = models.CharField(max_length=200, blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    latest = models.BooleanField(_("latest"), default=False)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_by = models.ForeignKey(User, verbose_name=_("created by"),
+                                   on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("regrade")
+        verbose_name_plural = _("regrades")
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["submission"],
                                                condition=models.Q(latest=True),
@@ -396,16 +444,20 @@ class IntegrationToken(models.Model):
     a database dump yields no working key. The key itself is shown once, when made.
     """
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE,
+    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.CASCADE,
                                related_name="integration_tokens")
-    name = models.CharField(max_length=100, default="LMS")
-    prefix = models.CharField(max_length=8, db_index=True, editable=False)
-    hashed_key = models.CharField(max_length=150, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(null=True, blank=True,
-                                      help_text="After this the key no longer works.")
-    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    name = models.CharField(_("name"), max_length=100, default="LMS")
+    prefix = models.CharField(_("prefix"), max_length=8, db_index=True, editable=False)
+    hashed_key = models.CharField(_("hashed key"), max_length=150, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True,
+                                      help_text=_("After this the key no longer works."))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("integration token")
+        verbose_name_plural = _("integration tokens")
 
     objects = IntegrationTokenManager()
     key: str | None = None  # the plain key, on the object that made it only
@@ -437,6 +489,10 @@ class PolicyEpoch(models.Model):
 
     value = models.BigIntegerField(default=0)
 
+    class Meta:
+        verbose_name = _("policy epoch")
+        verbose_name_plural = _("policy epochs")
+
 
 class ProvisionedAccount(models.Model):
     """Who made a learner's account (an instructor, or a course's integration key): they
@@ -449,12 +505,20 @@ class ProvisionedAccount(models.Model):
                                        null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = _("provisioned account")
+        verbose_name_plural = _("provisioned accounts")
+
 
 class FloorPing(models.Model):
     """Benchmark floor: authenticate + insert one row (POST /api/v1/floor/, bench/http.py)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("floor ping")
+        verbose_name_plural = _("floor pings")
 
 
 # Accommodations, overrides and revisions live in their own module (a second concern).

@@ -12,6 +12,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from lti_tool.models import LtiContext, LtiRegistration, LtiResourceLink, LtiUser
 
 from exercises.models import Course, Quiz, QuizItem
@@ -35,6 +36,10 @@ class LoginState(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     used_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("login state")
+        verbose_name_plural = _("login states")
+
 
 class LaunchTicket(models.Model):
     """Where a validated launch sends the browser: a one-time link, so the launch can go
@@ -44,7 +49,7 @@ class LaunchTicket(models.Model):
     token = models.CharField(max_length=64, unique=True, default=_token)
     lti_user = models.ForeignKey(LtiUser, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="+", help_text="Empty until the account is linked.")
+                             related_name="+", help_text=_("Empty until the account is linked."))
     target = models.CharField(max_length=500)
     teach_course = models.ForeignKey(Course, on_delete=models.CASCADE, null=True,
                                      blank=True, related_name="+")
@@ -52,16 +57,26 @@ class LaunchTicket(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     used_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("launch ticket")
+        verbose_name_plural = _("launch tickets")
+
 
 class CourseLink(models.Model):
     """An LMS context (course) linked to one of ours: by the first deep link made from it."""
 
-    context = models.OneToOneField(LtiContext, on_delete=models.CASCADE,
+    context = models.OneToOneField(LtiContext, verbose_name=_("context"), on_delete=models.CASCADE,
                                    related_name="course_link")
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lti_links")
-    linked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+    course = models.ForeignKey(Course, verbose_name=_("course"),
+                               on_delete=models.CASCADE, related_name="lti_links")
+    linked_by = models.ForeignKey(User, verbose_name=_("linked by"),
+                                  on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("course link")
+        verbose_name_plural = _("course links")
 
     def __str__(self):
         return f"{self.context} → {self.course}"
@@ -74,23 +89,34 @@ class DeepLinkRequest(models.Model):
     lti_user = models.ForeignKey(LtiUser, on_delete=models.CASCADE, related_name="+")
     context = models.ForeignKey(LtiContext, on_delete=models.CASCADE, related_name="+")
     deployment_id = models.CharField(max_length=255)
-    settings = models.JSONField(help_text="The deep_linking_settings claim.")
+    settings = models.JSONField(help_text=_("The deep_linking_settings claim."))
     created_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deep link request")
+        verbose_name_plural = _("deep link requests")
 
 
 class QuizLink(models.Model):
     """A resource link placed by Deep Linking: the quiz (or one item) it opens, and the
     platform's line item its scores go to (from the launches' AGS claim)."""
 
-    resource_link = models.OneToOneField(LtiResourceLink, on_delete=models.CASCADE,
+    resource_link = models.OneToOneField(LtiResourceLink, verbose_name=_("resource link"),
+                                         on_delete=models.CASCADE,
                                          related_name="quiz_link")
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="lti_links")
-    item = models.ForeignKey(QuizItem, on_delete=models.CASCADE, null=True, blank=True,
+    quiz = models.ForeignKey(Quiz, verbose_name=_("quiz"),
+                             on_delete=models.CASCADE, related_name="lti_links")
+    item = models.ForeignKey(QuizItem, verbose_name=_("item"),
+                             on_delete=models.CASCADE, null=True, blank=True,
                              related_name="lti_links")
-    lineitem_url = models.URLField(max_length=500, blank=True)
-    can_publish_scores = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    lineitem_url = models.URLField(_("lineitem url"), max_length=500, blank=True)
+    can_publish_scores = models.BooleanField(_("can publish scores"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quiz link")
+        verbose_name_plural = _("quiz links")
 
     def __str__(self):
         return f"{self.resource_link} → {self.item or self.quiz}"
@@ -100,15 +126,17 @@ class GradePolicy(models.Model):
     """When a quiz's scores go to the LMS (no row: on every change)."""
 
     class Send(models.TextChoices):
-        ON_CHANGE = "change", "on every change of a learner's best score"
-        AFTER_DUE = "after_due", "only after the due date"
+        ON_CHANGE = "change", _("on every change of a learner's best score")
+        AFTER_DUE = "after_due", _("only after the due date")
 
-    quiz = models.OneToOneField(Quiz, on_delete=models.CASCADE, related_name="lti_policy")
-    send = models.CharField(max_length=10, choices=Send.choices, default=Send.ON_CHANGE)
+    quiz = models.OneToOneField(Quiz, verbose_name=_("quiz"),
+                                on_delete=models.CASCADE, related_name="lti_policy")
+    send = models.CharField(
+        _("send"), max_length=10, choices=Send.choices, default=Send.ON_CHANGE)
 
     class Meta:
-        verbose_name = "LTI grade policy"
-        verbose_name_plural = "LTI grade policies"
+        verbose_name = _("LTI grade policy")
+        verbose_name_plural = _("LTI grade policies")
 
     def __str__(self):
         return f"{self.quiz}: {self.get_send_display()}"
@@ -118,27 +146,34 @@ class ScoreSend(models.Model):
     """A learner's score for one quiz link: what was (or will be) sent, and the answer."""
 
     class Status(models.TextChoices):
-        HELD = "held", "held"
-        QUEUED = "queued", "queued"
-        SENT = "sent", "sent"
-        FAILED = "failed", "failed"
+        HELD = "held", _("held")
+        QUEUED = "queued", _("queued")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
 
-    link = models.ForeignKey(QuizLink, on_delete=models.CASCADE, related_name="scores")
-    learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    score_given = models.FloatField()
-    score_maximum = models.FloatField()
-    activity_progress = models.CharField(max_length=20)
-    grading_progress = models.CharField(max_length=20)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    reason = models.CharField(max_length=200, blank=True, help_text="Why it is held.")
-    payload = models.JSONField(default=dict, blank=True, help_text="Exactly what was sent.")
-    tries = models.PositiveSmallIntegerField(default=0)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    link = models.ForeignKey(QuizLink, verbose_name=_("link"),
+                             on_delete=models.CASCADE, related_name="scores")
+    learner = models.ForeignKey(User, verbose_name=_("learner"),
+                                on_delete=models.CASCADE, related_name="+")
+    score_given = models.FloatField(_("score given"))
+    score_maximum = models.FloatField(_("score maximum"))
+    activity_progress = models.CharField(_("activity progress"), max_length=20)
+    grading_progress = models.CharField(_("grading progress"), max_length=20)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    reason = models.CharField(_("reason"), max_length=200, blank=True,
+                              help_text=_("Why it is held."))
+    payload = models.JSONField(
+        _("payload"), default=dict, blank=True, help_text=_("Exactly what was sent."))
+    tries = models.PositiveSmallIntegerField(_("tries"), default=0)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    response_body = models.TextField(_("response body"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("score send")
+        verbose_name_plural = _("score sends")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["link", "learner", "-created_at"])]
 

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ExercisesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "exercises"
-    verbose_name = "Backprop exercises"
+    verbose_name = _("Backprop exercises")
 
     def ready(self):
         # The grader is pure Python: hand it Django's gettext, so hints and misconception

@@ -41,7 +41,7 @@ class NodeListField(forms.CharField):
         bad = [name for name in names
                if not re.fullmatch(r"[A-Za-z_]\w*(/[A-Za-z_]\w*)?", name)]
         if bad:
-            raise ValidationError(f"not a node name: {', '.join(bad)}")
+            raise ValidationError(_("not a node name: %(names)s") % {"names": ", ".join(bad)})
         return list(dict.fromkeys(names))  # keep the order, drop repeats
 
 
@@ -154,26 +154,29 @@ class QuizItemForm(forms.ModelForm):
         data = super().clean()
         exercise, tag = data.get("exercise"), data.get("pool_tag")
         if exercise and tag:
-            self.add_error("pool_tag", "Choose a fixed exercise or a pool tag, not both.")
+            self.add_error("pool_tag", _("Choose a fixed exercise or a pool tag, not both."))
         elif not exercise and not tag and "exercise" not in self.errors:
-            self.add_error("exercise", "Choose a fixed exercise, or a pool tag to draw one "
-                                       "from.")
+            self.add_error("exercise", _("Choose a fixed exercise, or a pool tag to draw one "
+                                         "from."))
         if exercise and data.get("pool_difficulty"):
-            self.add_error("pool_difficulty", "A pool difficulty only applies to a pool tag.")
+            self.add_error("pool_difficulty",
+                           _("A pool difficulty only applies to a pool tag."))
         return data
 
 
 class GenerateForm(forms.Form):
     difficulty = forms.TypedChoiceField(
         choices=[(d, f"{d}") for d in DIFFICULTIES], coerce=int, initial=1,
-        help_text="1: + and × only … 5: 12–20 operations with max/min/relu.")
-    count = forms.IntegerField(min_value=1, max_value=min(MAX_COUNT, 50), initial=5)
-    seed = forms.IntegerField(min_value=0, max_value=2**31 - 1, initial=0,
-                              help_text="The same seed gives the same programs.")
-    tag = forms.SlugField(required=False, max_length=50,
-                          help_text="Empty: tagged difficulty-N.")
+        label=_("Difficulty"),
+        help_text=_("1: + and × only … 5: 12–20 operations with max/min/relu."))
+    count = forms.IntegerField(min_value=1, max_value=min(MAX_COUNT, 50), initial=5,
+                               label=_("Count"))
+    seed = forms.IntegerField(min_value=0, max_value=2**31 - 1, initial=0, label=_("Seed"),
+                              help_text=_("The same seed gives the same programs."))
+    tag = forms.SlugField(required=False, max_length=50, label=_("Tag"),
+                          help_text=_("Empty: tagged difficulty-N."))
     course = forms.ModelChoiceField(queryset=Course.objects.none(), required=False,
-                                    help_text="Empty: a shared exercise.")
+                                    label=_("Course"), help_text=_("Empty: a shared exercise."))
 
     def __init__(self, *args, courses=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -182,7 +185,7 @@ class GenerateForm(forms.Form):
 
 
 class RegradeForm(forms.Form):
-    reason = forms.CharField(max_length=200, required=False,
+    reason = forms.CharField(max_length=200, required=False, label=_("Reason"),
                              widget=forms.TextInput(attrs={"size": 60}),
-                             help_text="Recorded with every regrade, e.g. "
-                                       "“tolerance widened to 2%”.")
+                             help_text=_("Recorded with every regrade, e.g. "
+                                         "“tolerance widened to 2%”."))

@@ -518,11 +518,20 @@ def shared_number_warnings(quiz: Quiz, now=None) -> list[str]:
             theirs = Place(other, other.quiz).strictness()[:-1]
             if theirs == mine:
                 continue
-            which = "stricter" if theirs > mine else "more lenient"
-            warnings.append(
-                f"“{item.exercise}” has no randint/choice, so learners get the same numbers "
-                f"here and in the {which} quiz “{other.quiz}”. While both run, answers for "
-                "those numbers are taken only in the stricter quiz, and both show only what "
-                "it allows. Tick “perturb inputs” on this item to give this quiz fresh "
-                "numbers.")
+            # Two whole sentences, not a word put in one: German inflects it.
+            if theirs > mine:
+                text = gettext(
+                    "“%(exercise)s” has no randint/choice, so learners get the same numbers "
+                    "here and in the stricter quiz “%(other)s”. While both run, answers for "
+                    "those numbers are taken only in the stricter quiz, and both show only what "
+                    "it allows. Tick “perturb inputs” on this item to give this quiz fresh "
+                    "numbers.")
+            else:
+                text = gettext(
+                    "“%(exercise)s” has no randint/choice, so learners get the same numbers "
+                    "here and in the more lenient quiz “%(other)s”. While both run, answers for "
+                    "those numbers are taken only in the stricter quiz, and both show only what "
+                    "it allows. Tick “perturb inputs” on this item to give this quiz fresh "
+                    "numbers.")
+            warnings.append(text % {"exercise": item.exercise, "other": other.quiz})
     return warnings

@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from lti_tool.admin import LtiRegistrationAdmin
 from lti_tool.models import Key, LtiRegistration
 
@@ -35,15 +37,17 @@ class RegistrationAdmin(LtiRegistrationAdmin):
 
     def get_fieldsets(self, request, obj=None):
         return [*super().get_fieldsets(request, obj),
-                ("This tool's URLs, for the LMS", {"fields": ["tool_urls"]})]
+                (_("This tool's URLs, for the LMS"), {"fields": ["tool_urls"]})]
 
-    @admin.display(description="paste into the LMS (from LTI_TOOL_URL)")
+    @admin.display(description=_("paste into the LMS (from LTI_TOOL_URL)"))
     def tool_urls(self, obj):
         urls = registration.tool_urls(settings.LTI_TOOL_URL)
         return format_html_join(
             mark_safe("<br>"), "{}: <code>{}</code>",
-            [("OIDC login URL", urls["login"]), ("Redirect / target link URI", urls["launch"]),
-             ("Deep Linking URL", urls["deep_linking"]), ("Public JWKS URL", urls["jwks"])])
+            [(gettext("OIDC login URL"), urls["login"]),
+             (gettext("Redirect / target link URI"), urls["launch"]),
+             (gettext("Deep Linking URL"), urls["deep_linking"]),
+             (gettext("Public JWKS URL"), urls["jwks"])])
 
 
 @admin.register(Key)
@@ -56,12 +60,13 @@ class KeyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Rotate: make a new signing key (the selected stay published "
-                              "until you deactivate them)")
+    @admin.action(description=_("Rotate: make a new signing key (the selected stay published "
+                                "until you deactivate them)"))
     def rotate(self, request, queryset):
         made = Key.objects.generate()
-        self.message_user(request, f"New signing key {made}. Deactivate the old ones once "
-                                   "platforms have fetched the new JWKS (a day is plenty).")
+        self.message_user(request, gettext(
+            "New signing key %(key)s. Deactivate the old ones once platforms have fetched the "
+            "new JWKS (a day is plenty).") % {"key": made})
 
 
 @admin.register(CourseLink)
@@ -115,12 +120,13 @@ class ScoreSendAdmin(ScopedAdmin):
         score = get_object_or_404(self.scope(ScoreSend.objects.select_related(
             "link__quiz", "link__item"), request.user), pk=score_id)
         grade_sync.record(score.link, score.learner_id, force=True)
-        messages.success(request, f"Score for {score.learner} sent again.")
+        messages.success(request, gettext("Score for %(learner)s sent again.")
+                         % {"learner": score.learner})
         return HttpResponseRedirect(reverse("admin:exercises_quiz_gradebook",
                                             args=[score.link.quiz_id]))
 
 
-@admin.action(description="Sync the roster from the linked LMS courses (LTI)")
+@admin.action(description=_("Sync the roster from the linked LMS courses (LTI)"))
 def sync_roster(model_admin, request, queryset):
     for course in queryset:
         try:
@@ -128,10 +134,11 @@ def sync_roster(model_admin, request, queryset):
         except roster.RosterError as exc:
             model_admin.message_user(request, f"{course}: {exc}", messages.ERROR)
             continue
-        model_admin.message_user(
-            request, f"{course}: {counts['learners_enrolled']} learner(s) enrolled, "
-                     f"{counts['instructors_added']} instructor(s) added from "
-                     f"{counts['contexts']} LMS course(s).")
+        model_admin.message_user(request, gettext(
+            "%(course)s: %(learners)s learner(s) enrolled, %(instructors)s instructor(s) added "
+            "from %(contexts)s LMS course(s).") % {
+                "course": course, "learners": counts["learners_enrolled"],
+                "instructors": counts["instructors_added"], "contexts": counts["contexts"]})
 
 
 CourseAdmin.actions = (*(CourseAdmin.actions or ()), sync_roster)

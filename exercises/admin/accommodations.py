@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 
 from .. import accommodations, selectors
 from ..course_records import Accommodation, AccommodationLog
@@ -24,11 +25,11 @@ class AccommodationForm(forms.ModelForm):
         data = super().clean()
         course, quiz, learner = data.get("course"), data.get("quiz"), data.get("learner")
         if course and quiz and quiz.course_id != course.pk:
-            self.add_error("quiz", "This quiz is not in the course.")
+            self.add_error("quiz", _("This quiz is not in the course."))
         if course and learner and not course.learners.filter(pk=learner.pk).exists():
-            self.add_error("learner", "This learner is not enrolled in the course.")
+            self.add_error("learner", _("This learner is not enrolled in the course."))
         if not (data.get("reason") or "").strip():
-            self.add_error("reason", "Say why (it is kept in the audit trail).")
+            self.add_error("reason", _("Say why (it is kept in the audit trail)."))
         return data
 
 

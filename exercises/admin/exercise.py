@@ -116,9 +116,10 @@ class ExerciseAdmin(ScopedAdmin):
         feedback.forget_rules(form.instance)
         failed = [r for r in feedback.run_question_tests(form.instance) if not r.passed]
         if failed:
-            self.message_user(request, f"{len(failed)} question test(s) failed: "
-                              + "; ".join(f"{r.test.name} ({', '.join(r.problems)})"
-                                          for r in failed), messages.WARNING)
+            self.message_user(request, _("%(count)s question test(s) failed: %(tests)s") % {
+                "count": len(failed), "tests": "; ".join(
+                    f"{r.test.name} ({', '.join(r.problems)})" for r in failed)},
+                messages.WARNING)
 
     # -- the change page: preview, table, Mermaid, sample variants -----------------------
     def render_change_form(self, request, context, add=False, change=False, form_url="",
@@ -255,17 +256,18 @@ class ExerciseAdmin(ScopedAdmin):
             return self._regrade_done(
                 request, [pk for result in results for pk in result.get()["regrade_ids"]])
         self.message_user(request, format_html(
-            'Regrading {} exercise(s) in the background; results appear under '
-            '<a href="{}">Regrades</a>.', len(exercise_ids),
-            reverse("admin:exercises_regrade_changelist")), messages.INFO)
+            _('Regrading {count} exercise(s) in the background; results appear under '
+              '<a href="{url}">Regrades</a>.'), count=len(exercise_ids),
+            url=reverse("admin:exercises_regrade_changelist")), messages.INFO)
         return None  # the admin redirects back to the changelist
 
     def _regrade_done(self, request, regrade_ids):
         rows = list(Regrade.objects.filter(pk__in=regrade_ids).select_related(
             "submission__attempt__learner", "submission__attempt__exercise"))
         changed = [r for r in rows if abs(r.new_score - r.old_score) > 1e-9]
-        self.message_user(request, f"Regraded {len(rows)} submission(s): {len(changed)} "
-                                   f"score(s) changed.", messages.SUCCESS)
+        self.message_user(request, _("Regraded %(count)s submission(s): %(changed)s score(s) "
+                                     "changed.") % {"count": len(rows), "changed": len(changed)},
+                          messages.SUCCESS)
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,
                    "title": _("Regrade results"), "rows": rows, "changed": changed}
         return TemplateResponse(request, "admin/exercises/exercise/regrade_done.html", context)
@@ -276,10 +278,10 @@ def _nothing_to_regrade(scopes: list[dict]) -> str:
     if any(scope["submissions"] for scope in scopes):
         return ""
     if any(scope["others"] for scope in scopes):
-        return ("Nothing to regrade for you: the selected exercises have no graded "
-                "submissions in the courses you teach. Attempts in other courses are "
-                "left to their instructors.")
-    return "Nothing to regrade: the selected exercises have no graded submissions yet."
+        return _("Nothing to regrade for you: the selected exercises have no graded "
+                 "submissions in the courses you teach. Attempts in other courses are "
+                 "left to their instructors.")
+    return _("Nothing to regrade: the selected exercises have no graded submissions yet.")
 
 
 def _preview_view(model_admin: ExerciseAdmin, request):

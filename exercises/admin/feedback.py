@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import feedback
 from ..grading import AuthoredRule, RuleError
@@ -34,7 +36,7 @@ class FeedbackRuleFormSet(forms.BaseInlineFormSet):
             for form, problem in zip(rows, feedback.check_rules(self.instance, rules),
                                      strict=True):
                 if problem:
-                    form.add_error("expression", f"Refused: {problem}.")
+                    form.add_error("expression", _("Refused: %(problem)s.") % {"problem": problem})
 
 
 class FeedbackRuleInline(admin.TabularInline):
@@ -42,16 +44,16 @@ class FeedbackRuleInline(admin.TabularInline):
     formset = FeedbackRuleFormSet
     extra = 0
     fields = ("node", "expression", "code", "message")
-    verbose_name = "own feedback rule"
-    verbose_name_plural = ("Own feedback rules (a learner who types this expression for the "
-                           "node made this mistake)")
+    verbose_name = gettext_lazy("own feedback rule")
+    verbose_name_plural = gettext_lazy("Own feedback rules (a learner who types this "
+                                       "expression for the node made this mistake)")
 
 
 class QuestionTestInline(admin.StackedInline):
     model = QuestionTest
     extra = 0
     fields = ("name", "seed", "answers", "expected_score", "expected")
-    verbose_name_plural = "Question tests (run on every save: results below)"
+    verbose_name_plural = gettext_lazy("Question tests (run on every save: results below)")
 
 
 def panel(exercise) -> dict:

@@ -75,7 +75,8 @@ def gradebook_view(model_admin, request, quiz_id: int):
             for row in book["rows"]]
     context = {
         **model_admin.admin_site.each_context(request), "opts": Quiz._meta,
-        "title": f"Gradebook: {quiz}", "quiz": quiz, "items": book["items"], "rows": rows,
+        "title": gettext("Gradebook: %(quiz)s") % {"quiz": quiz}, "quiz": quiz,
+        "items": book["items"], "rows": rows,
         "page": page, "learner_count": paginator.count,
         "page_learner_ids": [row["learner"].pk for row in book["rows"]],
         "max_total": number(book["max_total"]),

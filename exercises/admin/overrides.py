@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import overrides, selectors, services
 from ..accommodations import Actor
@@ -17,18 +19,21 @@ from .gradebook import number, scoped_quiz
 
 
 class QuizOverrideForm(forms.Form):
-    score = forms.FloatField(min_value=0, max_value=1,
-                             help_text="The learner's score for the whole quiz, 0 to 1.")
-    reason = forms.CharField(max_length=overrides.MAX_REASON,
+    score = forms.FloatField(min_value=0, max_value=1, label=gettext_lazy("Score"),
+                             help_text=gettext_lazy("The learner's score for the whole quiz, "
+                                                    "0 to 1."))
+    reason = forms.CharField(max_length=overrides.MAX_REASON, label=gettext_lazy("Reason"),
                              widget=forms.Textarea(attrs={"rows": 3}))
-    confirm = forms.BooleanField(required=False, label="Yes, lower the score",
-                                 help_text="Needed when the override lowers the score.")
+    confirm = forms.BooleanField(required=False, label=gettext_lazy("Yes, lower the score"),
+                                 help_text=gettext_lazy("Needed when the override lowers the "
+                                                        "score."))
 
 
 class RemovalForm(forms.Form):
     reason = forms.CharField(max_length=overrides.MAX_REASON, required=False,
+                             label=gettext_lazy("Reason"),
                              widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text="Why (optional; kept with the removal).")
+                             help_text=gettext_lazy("Why (optional; kept with the removal)."))
 
 
 def gradebook_url(quiz) -> str:
@@ -56,8 +61,10 @@ def quiz_override_remove_view(model_admin, request, quiz_id: int, learner_id: in
     except services.ServiceError as error:
         messages.error(request, error.message)
         return HttpResponseRedirect(page)
-    messages.success(request, f"{learner.get_username()}'s quiz override in {quiz} is "
-                              f"removed: their score is {number(removal.score)} again.")
+    messages.success(request, _("%(learner)s's quiz override in %(quiz)s is removed: their "
+                                "score is %(score)s again.")
+                     % {"learner": learner.get_username(), "quiz": quiz,
+                        "score": number(removal.score)})
     return HttpResponseRedirect(gradebook_url(quiz))
 
 
@@ -76,13 +83,15 @@ def item_override_view(model_admin, request, quiz_id: int, attempt_id: int):
         except services.ServiceError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"The override of {attempt.learner.get_username()}'s "
-                                      f"score on {attempt.item} is removed: their best "
-                                      f"score {number(removal.score)} counts again.")
+            messages.success(request, _("The override of %(learner)s's score on %(item)s is "
+                                        "removed: their best score %(score)s counts again.")
+                             % {"learner": attempt.learner.get_username(),
+                                "item": attempt.item, "score": number(removal.score)})
             return HttpResponseRedirect(gradebook_url(quiz))
     context = {
         **model_admin.admin_site.each_context(request), "opts": quiz._meta,
-        "title": f"Score of {attempt.learner.get_username()} on {attempt.item}",
+        "title": _("Score of %(learner)s on %(item)s")
+        % {"learner": attempt.learner.get_username(), "item": attempt.item},
         "quiz": quiz, "attempt": attempt, "form": form,
         "override": overrides.latest(attempt), "best": number(attempt.best_score),
         "history": list(attempt.overrides.order_by("-created_at", "-id"))}
@@ -101,20 +110,23 @@ def quiz_override_view(model_admin, request, quiz_id: int, learner_id: int):
         except services.ServiceError as error:
             message = error.message
             if "current_score" in error.details:  # the API's words ask for "confirm": true
-                message = (f"This lowers the score from {number(error.details['current_score'])}"
-                           f" to {number(data['score'])}: tick “Yes, lower the score” to "
-                           "lower it.")
+                message = _("This lowers the score from %(current)s to %(score)s: tick "
+                            "“Yes, lower the score” to lower it.") % {
+                    "current": number(error.details["current_score"]),
+                    "score": number(data["score"])}
             form.add_error(error.details.get("field") if error.status == 400 else None,
                            message)
         else:
-            messages.success(request, f"{learner.get_username()}'s score in {quiz} is now "
-                                      f"{number(data['score'])}.")
+            messages.success(request, _("%(learner)s's score in %(quiz)s is now %(score)s.")
+                             % {"learner": learner.get_username(), "quiz": quiz,
+                                "score": number(data["score"])})
             return HttpResponseRedirect(gradebook_url(quiz))
     attempts = list(Attempt.objects.filter(learner=learner, item__quiz=quiz))
     current = selectors.quiz_overrides(quiz, [learner.pk]).get(learner.pk)
     context = {
         **model_admin.admin_site.each_context(request), "opts": quiz._meta,
-        "title": f"Quiz score of {learner.get_username()}: {quiz}", "quiz": quiz,
+        "title": _("Quiz score of %(learner)s: %(quiz)s")
+        % {"learner": learner.get_username(), "quiz": quiz}, "quiz": quiz,
         "learner": learner, "form": form, "override": current,
         "removal_form": RemovalForm() if current else None,
         "computed": number(overrides.computed_quiz_score(quiz, attempts)) if attempts

@@ -7,6 +7,8 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import selectors
 from ..forms import QuizItemForm
@@ -21,7 +23,7 @@ class QuizItemInline(ScopedInline, admin.TabularInline):
     extra = 1
     fields = ("position", "exercise", "pool_tag", "pool_difficulty", "points", "perturb")
     ordering = ("position", "id")
-    verbose_name = "item (a fixed exercise, or a pool: a tag and a difficulty)"
+    verbose_name = _("item (a fixed exercise, or a pool: a tag and a difficulty)")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("exercise", "pool_tag")
@@ -46,9 +48,9 @@ class QuizAdmin(ScopedAdmin):
     fieldsets = (
         (None, {"fields": ("course", "title", "opens_at", "due_at", "time_limit_minutes",
                            "quiz_time_limit_minutes")}),
-        ("Grading", {"fields": ("attempts_allowed", "retry_penalty", "hint_level",
+        (_("Grading"), {"fields": ("attempts_allowed", "retry_penalty", "hint_level",
                                 "follow_through_credit", "step_through")}),
-        ("What learners see", {"fields": ("show_correctness", "show_solution")}),
+        (_("What learners see"), {"fields": ("show_correctness", "show_solution")}),
     )
 
     def get_queryset(self, request):
@@ -59,17 +61,20 @@ class QuizAdmin(ScopedAdmin):
         for warning in selectors.shared_number_warnings(form.instance):
             messages.warning(request, warning)
 
-    @admin.display(description="items", ordering="items_count")
+    @admin.display(description=_("items"), ordering="items_count")
     def item_count(self, obj):
         return obj.items_count
 
-    @admin.display(description="gradebook")
+    @admin.display(description=_("gradebook"))
     def gradebook_link(self, obj):
-        return format_html('<a href="{}">Gradebook</a> · <a href="{}">Item analysis</a>',
+        return format_html('<a href="{}">{}</a> · <a href="{}">{}</a>',
                            reverse("admin:exercises_quiz_gradebook", args=[obj.pk]),
-                           reverse("admin:exercises_quiz_statistics", args=[obj.pk]))
+                           gettext("Gradebook"),
+                           reverse("admin:exercises_quiz_statistics", args=[obj.pk]),
+                           gettext("Item analysis"))
 
-    @admin.action(description="Open the gradebook of the selected quiz", permissions=["view"])
+    @admin.action(description=_("Open the gradebook of the selected quiz"),
+                  permissions=["view"])
     def open_gradebook(self, request, queryset):
         quiz = queryset.order_by("id").first()
         return HttpResponseRedirect(reverse("admin:exercises_quiz_gradebook", args=[quiz.pk]))

@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import selectors
 from ..engine.numbers import format_number
@@ -81,16 +83,17 @@ class VariantAdmin(RecordAdmin):
     fields = ("exercise", "seed", "created_at", "solution")
     readonly_fields = ("solution",)
 
-    @admin.display(description="frozen solution")
+    @admin.display(description=_("frozen solution"))
     def solution(self, obj):
         rows = ((n["name"], n["kind"], n.get("symbol") or n["op"] or "",
                  _number(n["data"]), "—" if n["kind"] == "const" else _number(n.get("grad")))
                 for n in obj.graph.get("nodes", []))
         body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
                                     "<td>{}</td></tr>", rows)
-        return format_html("<table><thead><tr><th>node</th><th>kind</th><th>op</th>"
-                           "<th>data</th><th>grad</th></tr></thead><tbody>{}</tbody></table>",
-                           body)
+        head = format_html_join("", "<th>{}</th>", ((word,) for word in (
+            gettext("node"), gettext("kind"), gettext("op"), gettext("data"), gettext("grad"))))
+        return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
+                           head, body)
 
 
 def _number(value) -> str:
@@ -121,7 +124,7 @@ class SubmissionAdmin(RecordAdmin):
     list_select_related = ("attempt__learner", "attempt__exercise")
     search_fields = ("attempt__learner__username", "attempt__exercise__title")
 
-    @admin.display(description="learner", ordering="attempt__learner__username")
+    @admin.display(description=_("learner"), ordering="attempt__learner__username")
     def learner(self, obj):
         return obj.attempt.learner
 
@@ -134,7 +137,7 @@ class RegradeAdmin(RecordAdmin):
                     "created_by", "created_at")
     list_select_related = ("submission__attempt__exercise", "created_by")
 
-    @admin.display(description="exercise")
+    @admin.display(description=_("exercise"))
     def exercise(self, obj):
         return obj.submission.attempt.exercise
 
@@ -152,7 +155,7 @@ class IntegrationTokenAdmin(ScopedAdmin):
     readonly_fields = ("key_start", "created_at", "last_used_at", "revoked_at")
     actions = ["revoke"]
 
-    @admin.display(description="key")
+    @admin.display(description=_("key"))
     def key_start(self, obj):
         return f"{obj.prefix}…"
 
@@ -165,12 +168,13 @@ class IntegrationTokenAdmin(ScopedAdmin):
             obj.assign_new_key()
         super().save_model(request, obj, form, change)
         if not change:
-            self.message_user(request, f"The key for {obj}: {obj.key} — give it to the LMS; "
-                                       f"anyone holding it acts for this course. It is shown "
-                                       f"only now: only its hash is kept.",
-                              messages.WARNING)
+            self.message_user(request, gettext(
+                "The key for %(token)s: %(key)s — give it to the LMS; anyone holding it acts "
+                "for this course. It is shown only now: only its hash is kept.")
+                % {"token": obj, "key": obj.key}, messages.WARNING)
 
-    @admin.action(description="Revoke the selected keys (they stop working at once)")
+    @admin.action(description=_("Revoke the selected keys (they stop working at once)"))
     def revoke(self, request, queryset):
         revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        self.message_user(request, f"Revoked {revoked} key(s).", messages.SUCCESS)
+        self.message_user(request, gettext("Revoked %(count)s key(s).") % {"count": revoked},
+                          messages.SUCCESS)

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .. import resolve, revisions, services
 from ..models import Exercise
@@ -24,7 +25,7 @@ def _exercise(model_admin, request, exercise_id: int) -> Exercise:
 def history_view(model_admin, request, exercise_id: int):
     exercise = _exercise(model_admin, request, exercise_id)
     context = {**model_admin.admin_site.each_context(request), "opts": Exercise._meta,
-               "title": f"Revisions: {exercise}", "exercise": exercise,
+               "title": _("Revisions: %(exercise)s") % {"exercise": exercise}, "exercise": exercise,
                "history": list(reversed(revisions.program_history(exercise)))}
     return TemplateResponse(request, "admin/exercises/exercise/revisions.html", context)
 
@@ -37,7 +38,8 @@ def resolve_view(model_admin, request, exercise_id: int):
     try:
         plan = resolve.proposed_changes(exercise)
     except services.InvalidProgram as exc:
-        messages.error(request, f"The program cannot be solved: {exc.message}")
+        messages.error(request, _("The program cannot be solved: %(problem)s")
+                       % {"problem": exc.message})
         return HttpResponseRedirect(change_url)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -45,16 +47,20 @@ def resolve_view(model_admin, request, exercise_id: int):
             done = resolve.resolve_and_regrade(exercise, by=request.user,
                                                reason=request.POST.get("reason", "")[:200])
             changed = sum(1 for r in done["regrades"] if r.old_score != r.new_score)
-            messages.success(request, f"Re-solved {len(done['variants'])} variants and "
-                                      f"regraded {len(done['regrades'])} submissions "
-                                      f"({changed} scores changed).")
+            messages.success(request, _("Re-solved %(variants)s variants and regraded "
+                                        "%(submissions)s submissions (%(changed)s scores "
+                                        "changed).") % {"variants": len(done["variants"]),
+                                                        "submissions": len(done["regrades"]),
+                                                        "changed": changed})
         elif action == "reset":
             done = resolve.reset_attempts(exercise, by=request.user)
-            messages.success(request, f"Re-solved {len(done['variants'])} variants; "
-                                      f"{done['attempts']} attempts start afresh.")
+            messages.success(request, _("Re-solved %(variants)s variants; %(attempts)s "
+                                        "attempts start afresh.")
+                             % {"variants": len(done["variants"]), "attempts": done["attempts"]})
         else:
             raise Http404("Unknown action.")
         return HttpResponseRedirect(change_url)
     context = {**model_admin.admin_site.each_context(request), "opts": Exercise._meta,
-               "title": f"Fix: {exercise}", "exercise": exercise, "plan": plan}
+               "title": _("Fix: %(exercise)s") % {"exercise": exercise}, "exercise": exercise,
+               "plan": plan}
     return TemplateResponse(request, "admin/exercises/exercise/resolve.html", context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 from .. import selectors, statistics
 from ..models import Quiz
@@ -34,6 +35,6 @@ def statistics_view(model_admin, request, quiz_id: int):
             "ambiguous": [{"code": code, "count": count}
                           for code, count in row["ambiguous_misconceptions"].items()]})
     context = {**model_admin.admin_site.each_context(request), "opts": Quiz._meta,
-               "title": f"Item analysis: {quiz}", "quiz": quiz, "rows": rows,
+               "title": _("Item analysis: %(quiz)s") % {"quiz": quiz}, "quiz": quiz, "rows": rows,
                "learners": found["learners"], "alpha": number(found["cronbach_alpha"])}
     return TemplateResponse(request, "admin/exercises/quiz/statistics.html", context)

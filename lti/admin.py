@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from lti_tool.admin import LtiRegistrationAdmin
 from lti_tool.models import Key, LtiRegistration
@@ -28,6 +28,26 @@ from .models import CourseLink, GradePolicy, QuizLink, ScoreSend
 
 admin.site.unregister(LtiRegistration)
 
+# django-lti ships no German: the msgids of the labels its models and admin show here, so
+# that makemessages keeps them in our catalogue, which translates them (LOCALE_PATHS).
+DJANGO_LTI_LABELS = (
+    gettext_noop("JWK"), gettext_noop("JWKs"), gettext_noop("public key"),
+    gettext_noop("private key"), gettext_noop("is active"), gettext_noop("created"),
+    gettext_noop("modified"), gettext_noop("UUID"), gettext_noop("issuer"),
+    gettext_noop("client ID"), gettext_noop("audience"), gettext_noop("auth URL"),
+    gettext_noop("access token URL"), gettext_noop("keyset URL"),
+    gettext_noop("LTI registration"), gettext_noop("LTI registrations"),
+    gettext_noop("registration"), gettext_noop("deployment ID"),
+    gettext_noop("platform instance"), gettext_noop("PNS URL"),
+    gettext_noop("supports Context Copy Notice"),
+    gettext_noop("supports Asset Processor Submission Notice"),
+    gettext_noop("LTI deployment"), gettext_noop("LTI deployments"),
+    # its registration admin's fieldset, which it translates when imported (in English)
+    gettext_noop("Static keys"), gettext_noop("For platforms not supporting JWK Set use by tools."),
+    # a primary key's column, which Django names without gettext
+    gettext_noop("ID"),
+)
+
 
 @admin.register(LtiRegistration)
 class RegistrationAdmin(LtiRegistrationAdmin):
@@ -36,8 +56,12 @@ class RegistrationAdmin(LtiRegistrationAdmin):
     readonly_fields = ("tool_urls",)
 
     def get_fieldsets(self, request, obj=None):
-        return [*super().get_fieldsets(request, obj),
-                (_("This tool's URLs, for the LMS"), {"fields": ["tool_urls"]})]
+        # django-lti's titles came through gettext at import, in English: ask again now
+        own = [(_(name) if name else name,
+                {**options, "description": _(options["description"])}
+                if options.get("description") else options)
+               for name, options in super().get_fieldsets(request, obj)]
+        return [*own, (_("This tool's URLs, for the LMS"), {"fields": ["tool_urls"]})]
 
     @admin.display(description=_("paste into the LMS (from LTI_TOOL_URL)"))
     def tool_urls(self, obj):

@@ -73,7 +73,7 @@ def test_keys_made_before_hashing_keep_working_after_the_migration():
 
     old_key = "0123456789abcdef0123456789abcdef01234567"
     executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes("exercises")
+    latest = executor.loader.graph.leaf_nodes()  # every app's: lti's follow exercises
     executor.migrate([("exercises", "0003_accommodations_overrides")])
     old = MigrationExecutor(connection).loader.project_state(
         [("exercises", "0003_accommodations_overrides")]).apps

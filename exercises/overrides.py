@@ -79,14 +79,8 @@ def override_score(attempt: Attempt, *, score: float, reason: str, actor: Actor,
     locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
     current = locked.score
     reason = _checked(score, reason, current, confirm)
-    override = ScoreOverride.objects.create(
-        attempt=locked, score=score, previous_score=current, reason=reason,
-        created_by=actor.user, by_label=actor.label)
-    now = timezone.now()
-    Attempt.objects.filter(pk=locked.pk).update(override_score=score, updated_at=now)
-    attempt.override_score, attempt.updated_at = score, now
-    _score_changed(attempt)
-    return override
+    return _record(attempt, locked, OverrideAction.SET, score=score, previous=current,
+                   reason=reason, actor=actor, counting=score)
 
 
 @transaction.atomic
@@ -133,15 +127,23 @@ def remove_override(attempt: Attempt, *, reason: str = "", actor: Actor) -> Scor
     locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
     if locked.override_score is None:
         raise NoOverride("this attempt's score is not overridden")
-    removal = ScoreOverride.objects.create(
-        attempt=locked, action=OverrideAction.REMOVED, score=locked.best_score,
-        previous_score=locked.override_score, reason=reason, created_by=actor.user,
-        by_label=actor.label)
+    return _record(attempt, locked, OverrideAction.REMOVED, score=locked.best_score,
+                   previous=locked.override_score, reason=reason, actor=actor, counting=None)
+
+
+def _record(attempt: Attempt, locked: Attempt, action: str, *, score: float,
+            previous: float, reason: str, actor: Actor,
+            counting: float | None) -> ScoreOverride:
+    """Keep the record of setting or removing an item's override, make `counting` (None:
+    the best score) the attempt's override, and tell the gradebook's readers and the LMS."""
+    record = ScoreOverride.objects.create(
+        attempt=locked, action=action, score=score, previous_score=previous, reason=reason,
+        created_by=actor.user, by_label=actor.label)
     now = timezone.now()
-    Attempt.objects.filter(pk=locked.pk).update(override_score=None, updated_at=now)
-    attempt.override_score, attempt.updated_at = None, now
+    Attempt.objects.filter(pk=locked.pk).update(override_score=counting, updated_at=now)
+    attempt.override_score, attempt.updated_at = counting, now
     _score_changed(attempt)
-    return removal
+    return record
 
 
 @transaction.atomic

@@ -270,6 +270,11 @@ def _diagnoses(quiz: Quiz, versions: dict[int, str] | None = None
     return shares, mistakes
 
 
+# Memory for one sort of these (instructors' reads, rare): at 2,000 learners the windows
+# over every graded submission sort ~30 MB, which PostgreSQL's default 4 MB sent to disk.
+WORK_MEM = "64MB"
+
+
 def _run(sql: str, quiz: Quiz, only: str = "", analysis: bool = False) -> list[tuple]:
     """`analysis`: one of the large aggregates, run without PostgreSQL's JIT. The planner
     takes every jsonb_array_elements call for 100 rows (marks have a handful) and the
@@ -279,7 +284,8 @@ def _run(sql: str, quiz: Quiz, only: str = "", analysis: bool = False) -> list[t
     And always planned for this quiz's own numbers: the connection prepares a statement it
     has run twice (settings: prepare_threshold), and the generic plan PostgreSQL then
     chose for these, blind to how many attempts the quiz has, took 2.5 s where the plan
-    for the values took 0.24 s (bench/course.py at 2,000 learners)."""
+    for the values took 0.24 s (bench/course.py at 2,000 learners). Their sorts get
+    WORK_MEM."""
     tables = _tables()
     json = _JSON.get(connection.vendor, _JSON["sqlite"])
     graded = _GRADED.format(**tables, only=only)
@@ -290,8 +296,9 @@ def _run(sql: str, quiz: Quiz, only: str = "", analysis: bool = False) -> list[t
             cursor.execute(text, params)
             return cursor.fetchall()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('jit', 'off', true), "  # SET LOCAL, both at once
-                       "set_config('plan_cache_mode', 'force_custom_plan', true)")
+        cursor.execute("SELECT set_config('jit', 'off', true), "  # SET LOCAL, all at once
+                       "set_config('plan_cache_mode', 'force_custom_plan', true), "
+                       "set_config('work_mem', %(work_mem)s, true)", {"work_mem": WORK_MEM})
         cursor.execute(text, params)
         return cursor.fetchall()
 

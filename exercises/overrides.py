@@ -180,6 +180,11 @@ def computed_quiz_score(quiz: Quiz, attempts) -> float:
     return sum(a.score * points.get(a.item_id, 0) for a in attempts) / total
 
 
+def history(attempt: Attempt) -> list[ScoreOverride]:
+    """Every override of the attempt's score, set and removed, newest first."""
+    return list(attempt.overrides.order_by("-created_at", "-id"))
+
+
 def quiz_history(quiz: Quiz, learner) -> list[QuizOverride]:
     return list(QuizOverride.objects.filter(quiz=quiz, learner=learner).order_by(
         "-created_at", "-id"))

@@ -135,8 +135,8 @@ def _render_attempt(request, attempt: Attempt, *, answers: dict | None = None,
     feedback = {} if errors else _explained((result or {}).get("nodes", {}))
     if answers is None:
         answers = dict(latest.raw_answers) if latest else {}
-    boxes = kind_page.answer_boxes(exercise, solution, _given_answers(
-        exercise, solution, asked, answers), feedback, errors or {})
+    given = _given_answers(exercise, solution, asked, answers)
+    boxes = kind_page.answer_boxes(exercise, solution, given, feedback, errors or {})
     context = {
         "attempt": attempt, "exercise": exercise, "item": attempt.item,
         "quiz": attempt.item.quiz if attempt.item_id else None,
@@ -145,7 +145,7 @@ def _render_attempt(request, attempt: Attempt, *, answers: dict | None = None,
         "graph": selectors.learner_graph(solution, exercise.ask),
         # local, update and nudge are answered in their own boxes below the graph
         "asked": [] if boxes else asked, "boxes": boxes,
-        "answers": _given_answers(exercise, solution, asked, answers),
+        "answers": given,
         "feedback": feedback, "errors": errors or {},
         "solution_graph": selectors.solution_graph(solution, exercise.ask)
         if selectors.reveals_solution(attempt) else None,

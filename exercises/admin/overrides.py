@@ -94,7 +94,7 @@ def item_override_view(model_admin, request, quiz_id: int, attempt_id: int):
         % {"learner": attempt.learner.get_username(), "item": attempt.item},
         "quiz": quiz, "attempt": attempt, "form": form,
         "override": overrides.latest(attempt), "best": number(attempt.best_score),
-        "history": list(attempt.overrides.order_by("-created_at", "-id"))}
+        "history": overrides.history(attempt)}
     return TemplateResponse(request, "admin/exercises/quiz/item_override.html", context)
 
 

@@ -66,8 +66,7 @@ def proposed_changes(exercise: Exercise) -> dict:
     variants = []
     for variant in Variant.objects.filter(exercise=exercise).annotate(
             attempt_count=Count("attempts")).order_by("seed"):
-        new = services.solve_source(exercise.source, variant.seed,
-                                    exercise.granularity).to_solution()
+        new = services.solve_variant(exercise, variant.seed, variant.perturbed)
         nodes = differences(variant.graph, new)
         if nodes:
             variants.append({"variant": variant, "seed": variant.seed, "nodes": nodes,

@@ -237,19 +237,25 @@ def get_or_create_variant(exercise: Exercise, seed: int, perturbed: bool = False
     if existing:
         _with_frozen(exercise, existing)
         return existing
-    graph = solve_source(exercise.source, seed, exercise.granularity, perturb=perturbed)
-    try:
-        solution = exercise_kinds.solution(exercise, graph)
-    except ProgramError as exc:
-        raise InvalidProgram(exc) from None
-    except ValueError as exc:
-        raise ServiceError(str(exc)) from None
+    solution = solve_variant(exercise, seed, perturbed)
     try:
         with transaction.atomic():
             return Variant.objects.create(**key, graph=solution,
                                           revision_id=revisions.current_id(exercise))
     except IntegrityError:  # made concurrently by another request: use that one
         return Variant.objects.get(**key)
+
+
+def solve_variant(exercise: Exercise, seed: int, perturbed: bool = False) -> dict:
+    """The solution a variant of the exercise freezes: its source solved for the seed (its
+    inputs jittered where a quiz item perturbs them), with its kind's numbers."""
+    graph = solve_source(exercise.source, seed, exercise.granularity, perturb=perturbed)
+    try:
+        return exercise_kinds.solution(exercise, graph)
+    except ProgramError as exc:
+        raise InvalidProgram(exc) from None
+    except ValueError as exc:
+        raise ServiceError(str(exc)) from None
 
 
 def variant_solution(exercise: Exercise, variant: Variant) -> dict:

@@ -236,3 +236,20 @@ def test_statistics_follow_a_regrade_that_lowers_a_submission(broken, instructor
     row = statistics.quiz_statistics(quiz)["items"][0]
     assert row["nodes"]["a"]["best_correct"] == pytest.approx(2 / 3)
     assert Attempt.objects.get(pk=attempts[3].pk).best_score == 1.0
+
+
+def test_a_perturbed_variant_is_resolved_with_its_own_numbers(course, instructor):
+    # A perturbed quiz item's variant is solved from jittered inputs: a re-solve must use
+    # them too, or it would call the variant changed and freeze the program's own numbers.
+    exercise = services.create_exercise(title="Example", program="x = 5\ny = x * 3\n",
+                                        course=course, author=instructor)
+    variant = services.get_or_create_variant(exercise, 7, perturbed=True)
+    plain = services.get_or_create_variant(exercise, 7)
+    data = {n["name"]: n["data"] for n in variant.graph["nodes"]}
+    assert data != {n["name"]: n["data"] for n in plain.graph["nodes"]}  # really jittered
+    assert resolve.proposed_changes(exercise)["variants"] == []  # nothing was edited
+    edit(exercise, "x = 5\ny = x * 4\n", instructor)
+    resolve.resolve_and_regrade(exercise, by=instructor)
+    variant.refresh_from_db()
+    resolved = {n["name"]: n["data"] for n in variant.graph["nodes"]}
+    assert resolved["x"] == data["x"] and resolved["y"] == pytest.approx(4 * data["x"])

@@ -109,8 +109,7 @@ def reset_attempts(exercise: Exercise, *, by=None) -> dict:
         Attempt.objects.filter(pk__in=[a.pk for a in attempts]).update(
             graded_count=0, best_score=0.0, solved=False, override_score=None,
             updated_at=timezone.now())
-    for attempt in attempts:
-        grade_sync.best_score_changed(attempt)
+    grade_sync.best_scores_changed(attempts)
     return {"variants": variants, "attempts": len(attempts)}
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 
 from . import accommodations
 from .disclosure import Disclosure, disclosure
-from .grading import RULES, prepare
+from .grading import RULES
 from .grading.hints import FORMULA_LEVEL
 from .models import Ask, Attempt, Course, Exercise, Quiz, QuizItem, Submission
 
@@ -298,19 +298,22 @@ def learner_result(submission: Submission, now=None) -> dict:
 def _regraded_hints(submission: Submission, level: int) -> dict:
     """The stored result graded again at a lower hint level (the verdicts are the same:
     hints never change them)."""
-    from . import services
+    from . import feedback, services
     from .grading import grade, grade_step
 
     attempt = submission.attempt
     policy = services.grading_policy(attempt)
     policy = type(policy)(tolerance=policy.tolerance, hint_level=level,
                           follow_through_credit=policy.follow_through_credit)
-    solved = prepare(attempt.variant.graph)
+    # As the submission was graded: the variant with its kind's frozen numbers (an
+    # update's η, a nudge's step) and the exercise's own rules.
+    solved = services.prepared(attempt.variant, attempt.exercise)
+    rules = feedback.rules_for(attempt.exercise)
     ask = submission.result.get("ask", "grad")
     if submission.kind == Submission.Kind.STEP:  # its key may be a gradient on the way
-        return grade_step(solved, submission.raw_answers, policy, ask=ask)
+        return grade_step(solved, submission.raw_answers, policy, ask=ask, rules=rules)
     asked = list(submission.result.get("nodes", {}))
-    return grade(solved, submission.raw_answers, policy, asked=asked, ask=ask)
+    return grade(solved, submission.raw_answers, policy, asked=asked, ask=ask, rules=rules)
 
 
 _FORMULA_KEYS = ("hint_formula", "hint_formula_latex")

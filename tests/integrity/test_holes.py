@@ -336,3 +336,24 @@ def test_the_admin_warns_when_an_exam_shares_a_homeworks_numbers(course, fixed):
     exam.perturb = True
     exam.save()
     assert selectors.shared_number_warnings(exam.quiz) == []
+
+
+def test_a_stricter_hint_level_keeps_the_exercises_own_rules(course, learner, instructor):
+    """A result graded before the quiz's hint level was lowered is graded again for the
+    learner at the new level, as the grader would now: with the exercise's own rules."""
+    from exercises.models import FeedbackRule, Submission
+
+    exercise = services.create_exercise(title="Doubled", program="x = 5\ny = x * 3\n"
+                                        "L = y * 2\n", course=course, author=instructor)
+    FeedbackRule.objects.create(exercise=exercise, node="x", expression="upstream * 2",
+                                code="doubled", message="You doubled the upstream gradient.")
+    item = quiz_with(course, exercise, hint_level=2)
+    client = api(learner)
+    attempt = start_item(client, item)
+    answers = {"L": "1", "y": "2", "x": "4"}  # ∂L/∂x is 6: 4 is the rule's number
+    graded = submit(client, attempt["id"], answers).json()["nodes"]["x"]
+    assert graded["misconception"] == "authored" and graded["rule"] == "doubled"
+    Quiz.objects.filter(pk=item.quiz_id).update(hint_level=1)
+    shown = attempt_body(client, attempt["id"])["submissions"][0]["nodes"]["x"]
+    assert (shown["misconception"], shown["rule"]) == ("authored", "doubled")
+    assert Submission.objects.get().result["nodes"]["x"]["rule"] == "doubled"

@@ -341,12 +341,14 @@ def test_the_admin_warns_when_an_exam_shares_a_homeworks_numbers(course, fixed):
 def test_a_stricter_hint_level_keeps_the_exercises_own_rules(course, learner, instructor):
     """A result graded before the quiz's hint level was lowered is graded again for the
     learner at the new level, as the grader would now: with the exercise's own rules."""
+    from exercises import feedback
     from exercises.models import FeedbackRule, Submission
 
     exercise = services.create_exercise(title="Doubled", program="x = 5\ny = x * 3\n"
                                         "L = y * 2\n", course=course, author=instructor)
     FeedbackRule.objects.create(exercise=exercise, node="x", expression="upstream * 2",
                                 code="doubled", message="You doubled the upstream gradient.")
+    feedback.forget_rules(exercise)  # as the admin does when it saves a rule
     item = quiz_with(course, exercise, hint_level=2)
     client = api(learner)
     attempt = start_item(client, item)

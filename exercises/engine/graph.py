@@ -26,7 +26,7 @@ INPUT, CONST, OP = "input", "const", "op"
 # these two inline (their rules, a + b and "add distributes, multiply swaps", are the ops'
 # own, stated in ops.py) rather than through a function call and a tuple per node: the
 # loops are the engine's hot path. Every other op goes through its registry entry.
-_ADD, _MUL = REGISTRY["add"], REGISTRY["mul"]
+_ADD, _MUL, _RELU = REGISTRY["add"], REGISTRY["mul"], REGISTRY["relu"]
 
 
 class Node:
@@ -50,7 +50,10 @@ class Node:
     @data.setter
     def data(self, value: Number):
         # For "what if" runs (finite differences): set an input, then forward() again.
-        self._graph.data[self.index] = value
+        graph = self._graph
+        graph.data[self.index] = value
+        if type(value) is not float:  # forward() then checks each value as it is made
+            graph._exact_leaves = True
 
     line = property(lambda self: self._graph.lines[self.index])
     source = property(lambda self: self._graph.sources.get(self.index))
@@ -114,7 +117,6 @@ class Graph:
         self._lines: list[int | None] = []
         self.sources: dict[int, str] = {}  # how a random input was drawn ("randint(1, 5)")
         self._grads: list[Number] | None = None
-        self._ints_pending = False  # backward() left exact ints in _grads (see `grads`)
         self._exact_leaves = False  # some input or constant is a Fraction, not a float
         self._locals: list[tuple | None] | None = None
         self._index_of: dict[str, int] = {}
@@ -357,9 +359,18 @@ class Graph:
 
     # -- numbers --------------------------------------------------------------------------
     def forward(self) -> Graph:
+        self._locals = None  # they are read off the data, which this pass may change
+        if self._exact_leaves:
+            self._forward_checked()
+        else:
+            self._forward_floats()
+        return self
+
+    def _forward_checked(self) -> None:
+        """Every value checked as it is made: exact values grow (1.000001 ** 729), and
+        check() turns a Fraction with too many digits into a float."""
         data, args, ops = self.data, self.args, self.ops
         add, mul, check, top = _ADD, _MUL, numbers.check, MAX_MAGNITUDE
-        self._locals = None  # they are read off the data, which this pass may change
         i = -1
         try:
             for i, op, a in zip(count(), ops, args):
@@ -377,20 +388,8 @@ class Graph:
                     value = data[x] * data[y]
                 elif op is None:  # an input or a constant
                     continue
-                elif len(a) == 1:
-                    (x,) = a
-                    if not -1 < x < i:
-                        raise _NotBefore
-                    value = op.forward(data[x])
-                elif len(a) == 2:
-                    x, y = a
-                    if not (-1 < x < i and -1 < y < i):
-                        raise _NotBefore
-                    value = op.forward(data[x], data[y])
-                else:  # a line node reading three or more names
-                    if not all(-1 < x < i for x in a):
-                        raise _NotBefore
-                    value = op.forward(*[data[x] for x in a])
+                else:
+                    value = _apply(op, a, data, i)
                 if type(value) is float:
                     # One comparison refuses inf, nan (it compares false) and absurd sizes.
                     if not -top < value < top:
@@ -399,84 +398,150 @@ class Graph:
                 else:
                     data[i] = check(value)
         except (ArithmeticError, ValueError, TypeError) as exc:
-            if len(args[i]) != ops[i].arity:
-                raise ProgramError(f"{self.names[i]}: {ops[i].name} takes {ops[i].arity} "
-                                   f"input(s), got {len(args[i])}", self.lines[i]) from None
-            raise ProgramError(f"cannot compute {self.names[i]}: {_reason(exc)}",
-                               self.lines[i]) from None
-        return self
+            self._refuse(i, exc)
+
+    def _forward_floats(self) -> None:
+        """Float inputs (a graph built from code): add, multiply and ReLU gates make floats
+        from floats, so their values are checked all at once at the end, in C (an inf or
+        nan anywhere shows in the sum, an absurd size in the max or min); only the other
+        ops' values are looked at one by one."""
+        data, args, ops = self.data, self.args, self.ops
+        add, mul, relu, check = _ADD, _MUL, _RELU, numbers.check
+        i = -1
+        try:
+            for i, op, a in zip(count(), ops, args):
+                if op is add:
+                    x, y = a
+                    if not (-1 < x < i and -1 < y < i):
+                        raise _NotBefore
+                    data[i] = data[x] + data[y]
+                elif op is mul:
+                    x, y = a
+                    if not (-1 < x < i and -1 < y < i):
+                        raise _NotBefore
+                    data[i] = data[x] * data[y]
+                elif op is None:
+                    continue
+                elif op is relu:
+                    (x,) = a
+                    if not -1 < x < i:
+                        raise _NotBefore
+                    value = data[x]
+                    data[i] = value if value > 0 else value * 0  # the op's own forward
+                else:
+                    value = _apply(op, a, data, i)
+                    data[i] = value if type(value) is float else check(value)
+        except (ArithmeticError, ValueError, TypeError) as exc:
+            # An inf made earlier may be what failed here (sqrt(-inf)): that node is named.
+            bad = _first_out_of_range(data, i)
+            self._refuse(i, exc) if bad == i else self._refuse(bad, _TOO_LARGE)
+        bad = _first_out_of_range(data, len(data))
+        if bad < len(data):
+            self._refuse(bad, _TOO_LARGE)
+
+    def _refuse(self, i: int, exc: Exception):
+        """The ProgramError for node i, which could not be computed."""
+        op, a = self.ops[i], self.args[i]
+        if op is not None and len(a) != op.arity:
+            raise ProgramError(f"{self.names[i]}: {op.name} takes {op.arity} "
+                               f"input(s), got {len(a)}", self.lines[i]) from None
+        raise ProgramError(f"cannot compute {self.names[i]}: {_reason(exc)}",
+                           self.lines[i]) from None
 
     def backward(self) -> Graph:
-        data, args, ops = self.data, self.args, self.ops
-        n = len(ops)
-        add, mul = _ADD, _MUL
-        grads: list = [0] * n
-        if n:
-            grads[-1] = 1  # an int: exact, and int × Fraction stays a Fraction
+        n = len(self.ops)
         i = n
         try:
-            # In reverse order every reader of a node comes before it, so its gradient is
-            # complete when the loop reaches it (the reversed iterator reads the list live).
-            nodes = zip(range(n - 1, -1, -1), reversed(ops), reversed(args), reversed(grads),
-                        strict=True)
             if self._exact_leaves:
-                # The same rules in exact arithmetic, where every + and × is a Python-level
-                # Fraction call: those that change nothing (0 + d, 1·d) are skipped.
-                plus, times = numbers.plus, numbers.times
-                for i, op, a, g in nodes:
-                    if op is None:
-                        continue
-                    if op is add:
-                        local = (1, 1)
-                    elif op is mul:
-                        local = (data[a[1]], data[a[0]])
-                    else:
-                        local = op.local_derivative(tuple([data[x] for x in a]), data[i])
-                    for x, d in zip(a, local, strict=True):
-                        grads[x] = plus(grads[x], times(g, d))
+                grads = self._backward_exact()
             else:
-                for i, op, a, g in nodes:
-                    # Fan-out: a node read by several ops sums what each of them sends back.
-                    if op is add:
-                        x, y = a
-                        grads[x] += g
-                        grads[y] += g
-                    elif op is mul:
-                        x, y = a
-                        grads[x] += g * data[y]
-                        grads[y] += g * data[x]
-                    elif op is None:
-                        continue
-                    elif len(a) == 1:
-                        x = a[0]
-                        grads[x] += g * op.local_derivative((data[x],), data[i])[0]
-                    elif len(a) == 2:
-                        x, y = a
-                        local = op.local_derivative((data[x], data[y]), data[i])
-                        grads[x] += g * local[0]
-                        grads[y] += g * local[1]
-                    else:
-                        local = op.local_derivative(tuple([data[x] for x in a]), data[i])
-                        for x, d in zip(a, local, strict=True):
-                            grads[x] += g * d
-        except (ArithmeticError, ValueError, TypeError) as exc:
+                grads = self._backward_floats()
+        except _AtNode as failed:
+            i, exc = failed.args
             raise ProgramError(f"cannot differentiate {self.names[i]}: {_reason(exc)}",
                                self.lines[i]) from None
-        if self._exact_leaves:
-            self._grads, self._ints_pending = _checked_grads(self, grads), False
-        else:
-            self._grads, self._ints_pending = _checked_float_grads(self, grads), True
+        self._grads = (_checked_grads if self._exact_leaves else _checked_float_grads)(
+            self, grads)
         self._locals = None
         return self
 
+    def _backward_exact(self) -> list:
+        """The chain rule in exact arithmetic, where every + and × is a Python-level
+        Fraction call: those that change nothing (0 + d, 1·d) are skipped."""
+        data, args, ops = self.data, self.args, self.ops
+        n = len(ops)
+        add, mul, plus, times = _ADD, _MUL, numbers.plus, numbers.times
+        grads: list = [0] * n
+        if n:
+            grads[-1] = 1  # an int: exact, and int × Fraction stays a Fraction
+        # In reverse order every reader of a node comes before it, so its gradient is
+        # complete when the loop reaches it (the reversed iterator reads the list live).
+        i = n
+        try:
+            for i, op, a, g in zip(range(n - 1, -1, -1), reversed(ops), reversed(args),
+                                   reversed(grads), strict=True):
+                if op is None:
+                    continue
+                if op is add:
+                    local = (1, 1)
+                elif op is mul:
+                    local = (data[a[1]], data[a[0]])
+                else:
+                    local = op.local_derivative(tuple([data[x] for x in a]), data[i])
+                for x, d in zip(a, local, strict=True):
+                    grads[x] = plus(grads[x], times(g, d))
+        except (ArithmeticError, ValueError, TypeError) as exc:
+            raise _AtNode(i, exc) from None
+        return grads
+
+    def _backward_floats(self) -> list:
+        """The chain rule in floats, as the code that built the graph from floats asked: the
+        output's own gradient is 1.0, and add, multiply and ReLU gates are applied inline."""
+        data, args, ops = self.data, self.args, self.ops
+        n = len(ops)
+        add, mul, relu = _ADD, _MUL, _RELU
+        grads: list = [0.0] * n
+        if n:
+            grads[-1] = 1.0
+        i = n
+        try:
+            for i, op, a, g in zip(range(n - 1, -1, -1), reversed(ops), reversed(args),
+                                   reversed(grads), strict=True):
+                # Fan-out: a node read by several ops sums what each of them sends back.
+                if op is add:
+                    x, y = a
+                    grads[x] += g
+                    grads[y] += g
+                elif op is mul:
+                    x, y = a
+                    grads[x] += g * data[y]
+                    grads[y] += g * data[x]
+                elif op is None:
+                    continue
+                elif op is relu:
+                    x = a[0]
+                    if data[x] > 0:  # its local derivative is 1, else 0
+                        grads[x] += g
+                elif len(a) == 1:
+                    x = a[0]
+                    grads[x] += g * op.local_derivative((data[x],), data[i])[0]
+                elif len(a) == 2:
+                    x, y = a
+                    local = op.local_derivative((data[x], data[y]), data[i])
+                    grads[x] += g * local[0]
+                    grads[y] += g * local[1]
+                else:
+                    local = op.local_derivative(tuple([data[x] for x in a]), data[i])
+                    for x, d in zip(a, local, strict=True):
+                        grads[x] += g * d
+        except (ArithmeticError, ValueError, TypeError) as exc:
+            raise _AtNode(i, exc) from None
+        return grads
+
     @property
     def grads(self) -> list[Number] | None:
-        """∂output/∂node for every node once backward() has run; exact values (the output's
-        own 1, passed down by add gates) as Fractions, made when the gradients are first
-        read: backward() on a float graph leaves them as ints, the loop's cheap form."""
-        if self._ints_pending:
-            self._ints_pending = False
-            _ints_as_fractions(self._grads)
+        """∂output/∂node for every node once backward() has run: exact (Fractions) in a
+        graph of exact values, floats in a graph built from floats."""
         return self._grads
 
     @property
@@ -600,7 +665,7 @@ def topological_order(items: list[dict]) -> list[dict]:
 
 
 def _checked_float_grads(graph: Graph, grads: list) -> list:
-    """A float graph's gradients (floats and ints only): three scans in C show any inf, nan
+    """A float graph's gradients (floats only): three scans in C show any inf, nan
     (the sum) or absurd size; only then is each one looked at."""
     total = sum(grads)
     if -MAX_MAGNITUDE < total < MAX_MAGNITUDE and max(grads) < MAX_MAGNITUDE and min(
@@ -648,6 +713,45 @@ def _ints_as_fractions(values: list) -> None:
         if exact is None:
             exact = made[value] = Fraction(value)
         values[i] = exact
+
+
+def _apply(op: Op, a: tuple[int, ...], data: list, i: int):
+    """Node i's value through its op's own forward, once its inputs are checked to come
+    before it."""
+    if len(a) == 1:
+        (x,) = a
+        if not -1 < x < i:
+            raise _NotBefore
+        return op.forward(data[x])
+    if len(a) == 2:
+        x, y = a
+        if not (-1 < x < i and -1 < y < i):
+            raise _NotBefore
+        return op.forward(data[x], data[y])
+    if not all(-1 < x < i for x in a):  # a line node reading three or more names
+        raise _NotBefore
+    return op.forward(*[data[x] for x in a])
+
+
+def _first_out_of_range(values: list, end: int) -> int:
+    """The index of the first of values[:end] that is inf, nan or absurdly large (`end` if
+    none): three scans in C, then a look at each only if they found something."""
+    head = values if end == len(values) else values[:end]
+    total = sum(head)
+    if -MAX_MAGNITUDE < total < MAX_MAGNITUDE and max(head, default=0) < MAX_MAGNITUDE and min(
+            head, default=0) > -MAX_MAGNITUDE:
+        return end
+    for j, value in enumerate(head):
+        if not -MAX_MAGNITUDE < value < MAX_MAGNITUDE:
+            return j
+    return end
+
+
+_TOO_LARGE = numbers.NumberTooLarge("a value is too large")
+
+
+class _AtNode(Exception):
+    """(index, exception): the node where a backward pass failed."""
 
 
 class _NotBefore(ValueError):

@@ -13,7 +13,17 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from exercises.engine import CONST, INPUT, OP, Graph, ProgramError, ops, parse, solve_text
+from exercises.engine import (
+    CONST,
+    INPUT,
+    OP,
+    Graph,
+    ProgramError,
+    numbers,
+    ops,
+    parse,
+    solve_text,
+)
 from exercises.engine.graph import topological_order
 from exercises.engine.symbolic import sympy_gradients
 
@@ -422,13 +432,47 @@ def test_locals_follow_the_data():
     assert g.output.data == 15 and g.output.local == (3, 5)
 
 
-def test_float_graph_grads_passed_down_by_add_gates_are_exact():
+def test_float_graph_has_float_grads_and_exact_graph_exact_ones():
+    # Code that passes floats asks for float arithmetic (numbers.from_python), gradients
+    # included: the output's own 1 and what add gates pass down unchanged are 1.0, not a
+    # Fraction among floats. The same graph from exact inputs keeps every gradient exact.
     g = Graph()
-    g.add_inputs([0.5, 1.5])
-    g.add_ops([ADD, MUL, ADD], [(0, 1), (0, 1), (2, 3)])
+    g.add_inputs([0.5, 1.5, 2.0])  # the third input is read by nothing: its gradient is 0.0
+    g.add_ops([ADD, MUL, ADD], [(0, 1), (0, 1), (3, 4)])
     g.solve()
-    assert g.grads[2] == 1 and type(g.grads[2]) is Fraction  # 1, passed down unchanged
-    assert g.grads[0] == 1 + 1.5 and type(g.grads[0]) is float
+    assert g.grads == [2.5, 1.5, 0.0, 1.0, 1.0, 1.0]
+    assert {type(grad) for grad in g.grads} == {float}
+    exact = Graph()
+    exact.add_inputs([Fraction(1, 2), Fraction(3, 2), Fraction(2)])
+    exact.add_ops([ADD, MUL, ADD], [(0, 1), (0, 1), (3, 4)])
+    exact.solve()
+    assert exact.grads == [Fraction(5, 2), Fraction(3, 2), 0, 1, 1, 1]
+    assert {type(grad) for grad in exact.grads} == {Fraction}
+
+
+def test_float_graph_relu_gate_blocks_and_passes_as_its_op_says():
+    g = Graph()
+    g.add_inputs([-1.0, 2.0])
+    relu = ops.REGISTRY["relu"]
+    g.add_ops([relu, relu, ADD], [(0,), (1,), (2, 3)])
+    g.solve()
+    assert g.data[2:] == [-0.0, 2.0, 2.0] and g.grads[:2] == [0.0, 1.0]
+    assert [relu.forward(x) for x in (-1.0, 2.0)] == g.data[2:4]
+
+
+@pytest.mark.parametrize("after", ["add", "sqrt"])
+def test_float_graph_overflow_is_refused_at_the_node_that_overflowed(after):
+    # Float values are checked at the end of the pass, but the error still names the node
+    # that overflowed (n3 = 1e200 · 1e200), not a later one the inf reached, whether that
+    # one computes (inf + 3) or fails (sqrt(−inf)).
+    g = Graph()
+    g.add_inputs([1e200, 1e200, 3.0])
+    if after == "add":
+        g.add_ops([MUL, ADD], [(0, 1), (3, 2)])
+    else:
+        g.add_ops([MUL, ops.REGISTRY["neg"], ops.REGISTRY["sqrt"]], [(0, 1), (3,), (4,)])
+    with pytest.raises(ProgramError, match=r"^cannot compute n3: a value is too large$"):
+        g.forward()
 
 
 CHAIN = 1_000_000
@@ -558,16 +602,26 @@ def test_solved_graphs_are_finite_or_refused(text):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(programs())
 def test_exact_backward_skips_only_work_that_changes_nothing(text):
-    """Exact graphs take a backward loop that skips 0 + d and 1·d; the general loop gives the
-    very same gradients, types included."""
+    """Exact graphs take a backward loop that skips 0 + d and 1·d; the chain rule applied
+    plainly, every product and sum made, gives the very same gradients, types included."""
     for granularity in ("line", "gate"):
         g = parse(text).build(0, granularity).forward()
         if not g._exact_leaves:
             continue
         exact = list(g.backward().grads)
-        g._exact_leaves = False  # the general loop, as for a float graph
-        general = list(g.backward().grads)
-        assert [(type(a), a) for a in exact] == [(type(b), b) for b in general]
+        assert [(type(a), a) for a in exact] == [(type(b), b) for b in _plain_backward(g)]
+
+
+def _plain_backward(g: Graph) -> list:
+    grads = [Fraction(0)] * len(g)
+    grads[-1] = Fraction(1)
+    for i in reversed(range(len(g))):
+        op, inputs = g.ops[i], g.args[i]
+        if op is not None:
+            local = op.local_derivative(tuple(g.data[x] for x in inputs), g.data[i])
+            for x, d in zip(inputs, local, strict=True):
+                grads[x] = grads[x] + grads[i] * d
+    return [grad if type(grad) is float else numbers.check(grad) for grad in grads]
 
 
 def test_sums_and_products_that_change_nothing_are_skipped_exactly():

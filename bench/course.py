@@ -70,7 +70,7 @@ def seed(size: int) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from exercises import services
+    from exercises import attempt_marks, services
     from exercises.grading import grade
     from exercises.models import Attempt, Course, IntegrationToken, Quiz, QuizItem, Submission
     from exercises.statistics import marks_of
@@ -99,15 +99,20 @@ def seed(size: int) -> dict:
                            services.grading_policy(Attempt(item=items[0],
                                                            exercise=items[0].exercise)))
             graded.append((answers, result))
+        marks = [marks_of(result) for _answers, result in graded]
         rng = random.Random(size)
         attempts = []
         for learner in learners:
             for item in items:
                 picks = [rng.randrange(len(graded)) for _ in range(SUBMISSIONS)]
                 best = max(graded[p][1]["score"] for p in picks)
+                # What the submission path keeps for item analysis, as it would have.
+                kept = attempt_marks.summary([[graded[p][1]["score"], marks[p]]
+                                              for p in picks])
                 attempts.append(Attempt(learner=learner, item=item, exercise=item.exercise,
                                         variant=variants[item.pk], best_score=best,
-                                        graded_count=SUBMISSIONS, solved=best >= 1.0))
+                                        graded_count=SUBMISSIONS, solved=best >= 1.0,
+                                        **kept))
                 attempts[-1].picks = picks
         Attempt.objects.bulk_create(attempts, batch_size=2000)
         now = timezone.now()
@@ -118,7 +123,7 @@ def seed(size: int) -> dict:
                 rows.append(Submission(
                     attempt=attempt, raw_answers=answers, result=result,
                     parsed={k: v.get("value") for k, v in result["nodes"].items()},
-                    raw_score=result["score"], score=result["score"], marks=marks_of(result),
+                    raw_score=result["score"], score=result["score"], marks=marks[pick],
                     created_at=now - timedelta(minutes=SUBMISSIONS - number)))
             if len(rows) >= 5000:
                 Submission.objects.bulk_create(rows, batch_size=5000)

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from lti import grade_sync
 
-from . import exercise_kinds, feedback, revisions, selectors, services, statistics
+from . import attempt_marks, exercise_kinds, feedback, revisions, selectors, services, statistics
 from .grading import grade
 from .models import Attempt, Exercise, Regrade, Submission, Variant
 
@@ -176,6 +176,7 @@ def regrade_attempts(exercise: Exercise, attempts, *, by=None, reason: str = "",
     with transaction.atomic():
         _store(exercise, rows, which, results)
         _raise_best_scores(raised, solved)
+        attempt_marks.refresh([a.pk for a in attempts])
     grade_sync.best_scores_changed([a for a in attempts if a.pk in raised])
     return rows
 

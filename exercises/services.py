@@ -20,6 +20,7 @@ from lti import grade_sync
 
 from . import (
     accommodations,
+    attempt_marks,
     disclosure,
     exercise_kinds,
     feedback,
@@ -532,10 +533,12 @@ def _grade_and_store(attempt: Attempt, answers: dict, kind: str) -> Submission:
         if counted:
             counters = {"graded_count": attempt.graded_count + 1,
                         "best_score": max(attempt.best_score, score),
-                        "solved": attempt.solved or raw_score >= 1.0, "updated_at": now}
+                        "solved": attempt.solved or raw_score >= 1.0, "updated_at": now,
+                        **attempt_marks.appended(attempt, score, marks)}
         if store(submission, counters):
             break
-        fresh = Attempt.objects.filter(pk=attempt.pk).values(*COUNTERS).get()
+        fresh = Attempt.objects.filter(pk=attempt.pk).values(
+            *COUNTERS, *attempt_marks.FIELDS).get()
         for name, value in fresh.items():
             setattr(attempt, name, value)
     else:

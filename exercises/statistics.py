@@ -6,8 +6,11 @@ Python only turns a handful of sums per item into the figures, so the cost grows
 class in SQL, not in a Python loop over every submission. What SQL returns is kept in the
 cache under a version of each item's attempts (_VERSIONS_SQL: one cheap aggregate of the
 attempts), so a page read again reads no submission, and after a submission only its
-item's marks are read again. Nothing is added to the submission path: the version moves
-with what that path already writes (graded_count, best_score, updated_at).
+item's figures are made again. The version moves with what the submission path already
+writes (graded_count, best_score, updated_at). What went wrong at each node is read from
+the attempts too, not the submissions: each attempt keeps its graded submissions' marks in
+brief, with integer keys to group them by (exercises.attempt_marks), in the statement that
+stores a submission.
 
 Who counts: every learner with at least one graded submission in the quiz. Their score on
 an item is their best score there (an instructor's override instead, where set), 0..1;
@@ -110,63 +113,53 @@ def marks_of(result: dict) -> list:
             for name, node in result.get("nodes", {}).items()]
 
 
-# JSON and arrays differ by database: a submission's marks, reading them, and collecting
-# an attempt's marks into one value.
+# JSON differs by database: reading an attempt's analysis history (exercises.attempt_marks:
+# [[score, marks], …]) and its marks ([[node, correct, code, ambiguous], …]).
 _JSON = {
-    "postgresql": {"kind_nodes": "jsonb_array_elements(k.marks) AS n(value)",
-                   "history_marks": "unnest(h.every) AS g(value)",
-                   "history_nodes": "jsonb_array_elements(g.value) AS n(value)",
-                   "collect": "array_agg(marks)",
-                   "first": "(array_agg(marks) FILTER (WHERE first_rank = 1))[1]",
-                   "best": "(array_agg(marks) FILTER (WHERE best_rank = 1))[1]",
+    "postgresql": {"first_marks": "r.analysis_history -> 0 -> 1",
+                   "best_marks": "r.analysis_history -> r.analysis_best_at -> 1",
+                   "kind_nodes": "jsonb_array_elements(k.marks) AS n(value)",
+                   "history_marks": "jsonb_array_elements(h.every) AS g(value)",
+                   "history_nodes": "jsonb_array_elements(g.value -> 1) AS n(value)",
                    "node": "n.value ->> 0",
                    "correct": "(n.value ->> 1) = '1'",
                    "code": "n.value ->> 2",
                    "ambiguous": "(n.value ->> 3) = '1'"},
-    "sqlite": {"kind_nodes": "json_each(k.marks) AS n",
+    "sqlite": {"first_marks": "json_extract(r.analysis_history, '$[0][1]')",
+               "best_marks": "json_extract(r.analysis_history, "
+                             "'$[' || r.analysis_best_at || '][1]')",
+               "kind_nodes": "json_each(k.marks) AS n",
                "history_marks": "json_each(h.every) AS g",
-               "history_nodes": "json_each(g.value) AS n",
-               "collect": "json_group_array(json(marks))",
-               "first": "MAX(CASE WHEN first_rank = 1 THEN marks END)",
-               "best": "MAX(CASE WHEN best_rank = 1 THEN marks END)",
+               "history_nodes": "json_each(json_extract(g.value, '$[1]')) AS n",
                "node": "json_extract(n.value, '$[0]')",
                "correct": "json_extract(n.value, '$[1]') = 1",
                "code": "json_extract(n.value, '$[2]')",
                "ambiguous": "json_extract(n.value, '$[3]') = 1"},
 }
 
-# Each graded submission as it is graded now: its latest regrade's score and marks where
-# it was regraded (a fixed exercise, a changed tolerance), else its own.
-_GRADED = """
-    SELECT s.attempt_id, a.item_id, COALESCE(r.marks, s.marks) AS marks,
-           ROW_NUMBER() OVER (PARTITION BY s.attempt_id ORDER BY s.created_at, s.id)
-               AS first_rank,
-           ROW_NUMBER() OVER (PARTITION BY s.attempt_id
-                              ORDER BY COALESCE(r.new_score, s.score) DESC, s.created_at,
-                                       s.id) AS best_rank
-    FROM {submission} s JOIN {attempt} a ON a.id = s.attempt_id
-    JOIN {item} i ON i.id = a.item_id
-    LEFT JOIN {regrade} r ON r.submission_id = s.id AND r.latest
-    WHERE i.quiz_id = %(quiz)s AND s.kind = %(full)s AND s.counted {only}"""
-
-# Every graded submission's marks (Submission.marks: the results themselves are large,
-# hints and all), grouped before any JSON is read: per attempt (one learner on one item)
-# its first, its best and all of its marks; then the attempts of an item that share a
-# first (or a best) marks, and those that share the same marks altogether (a history), are
-# counted. Only those few distinct values are unpacked into nodes, not every submission:
-# per node how many learners were correct in their first and in their best submission
-# ("s" rows), and per node and code how many submissions made that mistake (each history's
-# mistakes × its attempts) and how many learners (a mistake once per history) ("m" rows).
+# Every attempt with a graded submission, grouped by the keys it keeps of its first marks,
+# its best marks and its whole history (exercises.attempt_marks) before any JSON is read:
+# the attempts of an item that share a first (or a best) marks, and those that share a
+# history, are counted, and only one attempt of each group (its representative) has its
+# JSON unpacked into nodes. Per node how many learners were correct in their first and in
+# their best submission ("s" rows), and per node and code how many submissions made that
+# mistake (each history's mistakes × its attempts) and how many learners (a mistake once
+# per history) ("m" rows).
 _DIAGNOSES_SQL = """
-WITH graded AS ({graded}),
-attempts AS (
-    SELECT item_id, {collect} AS every, {first} AS first, {best} AS best
-    FROM graded GROUP BY attempt_id, item_id),
-kinds AS (
-    SELECT item_id, first AS marks, COUNT(*) AS firsts, 0 AS bests FROM attempts
-    GROUP BY item_id, first
+WITH attempts AS (
+    SELECT a.id, a.item_id, a.analysis_first_key AS first_key,
+           a.analysis_best_key AS best_key, a.analysis_history_key AS history_key
+    FROM {attempt} a JOIN {item} i ON i.id = a.item_id
+    WHERE i.quiz_id = %(quiz)s AND a.analysis_history_key <> 0 {only}),
+groups AS (
+    SELECT item_id, MIN(id) AS rep, COUNT(*) AS firsts, 0 AS bests FROM attempts
+    GROUP BY item_id, first_key
     UNION ALL
-    SELECT item_id, best, 0, COUNT(*) FROM attempts GROUP BY item_id, best),
+    SELECT item_id, MIN(id), 0, COUNT(*) FROM attempts GROUP BY item_id, best_key),
+kinds AS (
+    SELECT g.item_id, g.firsts, g.bests,
+           CASE WHEN g.firsts > 0 THEN {first_marks} ELSE {best_marks} END AS marks
+    FROM groups g JOIN {attempt} r ON r.id = g.rep),
 attempted AS (SELECT item_id, COUNT(*) AS n FROM attempts GROUP BY item_id),
 shares AS (
     SELECT k.item_id, {node} AS node,
@@ -175,8 +168,10 @@ shares AS (
     FROM kinds k, {kind_nodes}
     GROUP BY k.item_id, {node}),
 histories AS (
-    SELECT item_id, every, COUNT(*) AS n, ROW_NUMBER() OVER () AS history
-    FROM attempts GROUP BY item_id, every),
+    SELECT h.item_id, h.n, h.history, r.analysis_history AS every
+    FROM (SELECT item_id, COUNT(*) AS n, MIN(id) AS rep, ROW_NUMBER() OVER () AS history
+          FROM attempts GROUP BY item_id, history_key) h
+    JOIN {attempt} r ON r.id = h.rep),
 made AS (
     SELECT h.item_id, h.history, h.n, {node} AS node, {code} AS code,
            CASE WHEN {ambiguous} THEN 1 ELSE 0 END AS ambiguous
@@ -288,8 +283,7 @@ def _run(sql: str, quiz: Quiz, only: str = "", analysis: bool = False) -> list[t
     WORK_MEM."""
     tables = _tables()
     json = _JSON.get(connection.vendor, _JSON["sqlite"])
-    graded = _GRADED.format(**tables, only=only)
-    text = sql.format(graded=graded, **tables, **json)
+    text = sql.format(**tables, **json, only=only)
     params = {"quiz": quiz.pk, "full": FULL}
     if not (analysis and connection.vendor == "postgresql"):
         with connection.cursor() as cursor:

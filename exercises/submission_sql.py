@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from . import attempt_marks
 from .models import Attempt, Exercise, PolicyEpoch, Quiz, QuizItem, Submission, Variant
 
 # Model, alias, how it is joined to the attempt, and the fields grading and the response
@@ -35,9 +36,11 @@ _JOINS = (
      ("id", "created_at", "exercise_id", "seed", "perturbed")),
     (PolicyEpoch, "pe", "LEFT JOIN {table} pe ON pe.id = 1", ("id", "value")),
 )
-# What a submission changes on its attempt; the first three are also what must not have
-# changed since they were read (a concurrent submission, or a regrade raising best_score).
-COUNTERS = ("graded_count", "best_score", "solved")
+# What a submission changes on its attempt; COUNTERS are also what must not have changed
+# since they were read (a concurrent submission, a reset, or a regrade raising best_score
+# or changing the analysis history, whose key moves with anything in it).
+COUNTERS = ("graded_count", "best_score", "solved", "analysis_history_key")
+CHANGED = (*COUNTERS, "updated_at", *(f for f in attempt_marks.FIELDS if f not in COUNTERS))
 
 
 class _Reader:
@@ -89,8 +92,7 @@ class _Statements:
         table = quote(Submission._meta.db_table)
         self.insert = f"INSERT INTO {table} ({columns}) VALUES ({marks}){returning}"
 
-        self.counter_fields = [Attempt._meta.get_field(name)
-                               for name in (*COUNTERS, "updated_at")]
+        self.counter_fields = [Attempt._meta.get_field(name) for name in CHANGED]
         sets = ", ".join(f"{quote(f.column)} = %s" for f in self.counter_fields)
         unchanged = " AND ".join(f"{quote(f.column)} = %s"
                                  for f in self.counter_fields[:len(COUNTERS)])
@@ -143,9 +145,9 @@ def read_own_attempt(attempt_id: int, learner_id: int) -> Attempt | None:
 
 
 def store(submission: Submission, counters: dict | None = None) -> bool:
-    """Insert a new submission and set its id. With `counters` (the attempt's new
-    graded_count, best_score, solved and updated_at), store those on its attempt too, in
-    the same step, if the attempt's COUNTERS are still as they are on
+    """Insert a new submission and set its id. With `counters` (the attempt's new values of
+    CHANGED: graded_count, best_score, solved, updated_at and the analysis fields), store
+    those on its attempt too, in the same step, if the attempt's COUNTERS are still as they are on
     `submission.attempt`; False (and nothing stored) if they are not. Submissions are
     append-only: there is no matching update."""
     db, sql = _db()

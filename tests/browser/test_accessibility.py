@@ -129,8 +129,12 @@ def tab_to(page, predicate_js: str, limit: int = 80) -> None:
 def test_keyboard_only_wrong_hint_fix_solved(page, screenshots):
     """Sign in, answer, read the hint, fix, solved: the keyboard alone, no mouse at all."""
     page.goto("/accounts/login/")
+    # The page puts the focus in the username box (autofocus); keys typed before it has,
+    # on a busy host, went nowhere and the sign-in failed.
+    expect(page.locator("#id_username")).to_be_focused()
     page.keyboard.type("learner")
     page.keyboard.press("Tab")
+    expect(page.locator("#id_password")).to_be_focused()
     page.keyboard.type("pw")
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: "/accounts/" not in url)

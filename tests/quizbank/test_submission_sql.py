@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from exercises import services
+from exercises import attempt_marks, services
 from exercises.models import Attempt, Quiz, Submission
 from exercises.submission_sql import read_own_attempt, store
 
@@ -68,8 +68,9 @@ def test_store_writes_what_the_orm_reads_back(learner, exercise):
     result = {"score": 0.5, "nodes": {"x": {"correct": True, "hint": "ünïcode ∂L/∂x"}}}
     stored = new_submission(attempt, now, raw_answers=answers, result=result, raw_score=0.5,
                             score=0.25)
+    marks = [["x", 1, None, 0]]
     assert store(stored, {"graded_count": 4, "best_score": 0.75, "solved": True,
-                          "updated_at": now})
+                          "updated_at": now, **attempt_marks.appended(attempt, 0.25, marks)})
     read = Submission.objects.get(pk=stored.pk)
     assert read.raw_answers == answers and read.result == result
     assert read.parsed == {"x": 36.0} and read.created_at == now
@@ -81,6 +82,9 @@ def test_store_writes_what_the_orm_reads_back(learner, exercise):
     fresh = Attempt.objects.get(pk=attempt.pk)
     assert (fresh.graded_count, fresh.best_score, fresh.solved, fresh.updated_at) == (
         4, 0.75, True, now)
+    assert fresh.analysis_history == [[0.25, marks]]
+    assert fresh.analysis_history_key == attempt_marks.key([[0.25, marks]]) != 0
+    assert fresh.analysis_first_key == fresh.analysis_best_key == attempt_marks.key(marks)
 
 
 def test_an_uncounted_submission_leaves_the_attempt_alone(learner, exercise):
@@ -93,13 +97,14 @@ def test_an_uncounted_submission_leaves_the_attempt_alone(learner, exercise):
 
 
 @pytest.mark.parametrize("moved", [{"graded_count": 1}, {"best_score": 0.9},
-                                   {"solved": True}])
+                                   {"solved": True}, {"analysis_history_key": 5}])
 def test_nothing_is_stored_when_the_counters_moved_on(learner, exercise, moved):
     attempt, _ = services.start_practice(learner, exercise)
     read = read_own_attempt(attempt.pk, learner.pk)
     Attempt.objects.filter(pk=attempt.pk).update(**moved)  # another submission, a regrade
     now = timezone.now()
-    counters = {"graded_count": 1, "best_score": 0.5, "solved": False, "updated_at": now}
+    counters = {"graded_count": 1, "best_score": 0.5, "solved": False, "updated_at": now,
+                **attempt_marks.appended(read, 0.5, [])}
     assert not store(new_submission(read, now), counters)
     assert not Submission.objects.exists()
     fresh = Attempt.objects.filter(pk=attempt.pk).values(*moved).get()

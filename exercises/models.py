@@ -323,17 +323,18 @@ class Attempt(models.Model):
     # starts and again when a quiz, item, exercise or enrolment changes (PolicyEpoch):
     # never per request, so the submission path reads it with the attempt.
     disclosure = models.JSONField(_("disclosure"), default=dict, blank=True, editable=False)
-    # Its graded submissions in brief, for item analysis (exercises.attempt_marks): each
-    # counted full submission's [score, marks] as graded now, in order; which one is the
-    # best; and keys that let SQL group a class's attempts by their first marks, best
-    # marks and whole history without reading any JSON. Kept by the submission path in
-    # the statement that stores a submission, and by a regrade.
-    analysis_history = models.JSONField(_("analysis history"), default=list, blank=True,
-                                        editable=False)
-    analysis_best_at = models.PositiveSmallIntegerField(_("analysis best at"), default=0,
-                                                        editable=False)
+    # Its graded submissions in brief, for item analysis (exercises.attempt_marks): how
+    # many, where its best is, and keys that let SQL group a class's attempts by their
+    # first marks, best marks and whole history without reading any submission. Kept by
+    # the submission path in the statement that stores a submission, and by a regrade.
+    analysis_count = models.PositiveIntegerField(_("analysis count"), default=0,
+                                                 editable=False)
     analysis_first_key = models.BigIntegerField(_("analysis first key"), default=0,
                                                 editable=False)
+    analysis_best_at = models.PositiveIntegerField(_("analysis best at"), default=0,
+                                                   editable=False)
+    analysis_best_score = models.FloatField(_("analysis best score"), default=0.0,
+                                            editable=False)
     analysis_best_key = models.BigIntegerField(_("analysis best key"), default=0,
                                                editable=False)
     analysis_history_key = models.BigIntegerField(_("analysis history key"), default=0,

@@ -138,6 +138,8 @@ def regrade_attempts(exercise: Exercise, attempts, *, by=None, reason: str = "",
     graded: dict[tuple, int] = {}  # (variant, policy, answers) → its index in `results`
     results: list[tuple[dict, list]] = []  # each distinct result and its marks
     rows, which, raised, solved = [], [], {}, set()
+    histories: dict[int, list] = {}  # attempt → its graded submissions' [score, marks] now
+    seen: dict[int, list[int]] = {}  # attempt → the ids of those submissions
     for done, attempt in enumerate(attempts, start=1):
         attempt.exercise = exercise
         if attempt.variant_id not in solutions:
@@ -166,6 +168,9 @@ def regrade_attempts(exercise: Exercise, attempts, *, by=None, reason: str = "",
                                 old_score=submission.score if old is None else old,
                                 new_score=new_score, latest=True, reason=reason,
                                 created_by=by))
+            histories.setdefault(attempt.pk, []).append([new_score,
+                                                         results[graded[key]][1]])
+            seen.setdefault(attempt.pk, []).append(submission.pk)
             best = max(best, new_score)
             if result.get("score", 0) >= 1.0 and not attempt.solved:
                 solved.add(attempt.pk)
@@ -176,7 +181,7 @@ def regrade_attempts(exercise: Exercise, attempts, *, by=None, reason: str = "",
     with transaction.atomic():
         _store(exercise, rows, which, results)
         _raise_best_scores(raised, solved)
-        attempt_marks.refresh([a.pk for a in attempts])
+        attempt_marks.regraded(histories, seen)
     grade_sync.best_scores_changed([a for a in attempts if a.pk in raised])
     return rows
 

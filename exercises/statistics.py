@@ -7,10 +7,10 @@ class in SQL, not in a Python loop over every submission. What SQL returns is ke
 cache under a version of each item's attempts (_VERSIONS_SQL: one cheap aggregate of the
 attempts), so a page read again reads no submission, and after a submission only its
 item's figures are made again. The version moves with what the submission path already
-writes (graded_count, best_score, updated_at). What went wrong at each node is read from
-the attempts too, not the submissions: each attempt keeps its graded submissions' marks in
-brief, with integer keys to group them by (exercises.attempt_marks), in the statement that
-stores a submission.
+writes (graded_count, best_score, updated_at). What went wrong at each node is grouped on
+the attempts, not the submissions: each attempt keeps integer keys of its graded
+submissions' marks (exercises.attempt_marks), set in the statement that stores a
+submission, and only one attempt of each group has its submissions read.
 
 Who counts: every learner with at least one graded submission in the quiz. Their score on
 an item is their best score there (an instructor's override instead, where set), 0..1;
@@ -113,24 +113,17 @@ def marks_of(result: dict) -> list:
             for name, node in result.get("nodes", {}).items()]
 
 
-# JSON differs by database: reading an attempt's analysis history (exercises.attempt_marks:
-# [[score, marks], …]) and its marks ([[node, correct, code, ambiguous], …]).
+# JSON differs by database: reading a submission's marks ([[node, correct, code,
+# ambiguous], …]).
 _JSON = {
-    "postgresql": {"first_marks": "r.analysis_history -> 0 -> 1",
-                   "best_marks": "r.analysis_history -> r.analysis_best_at -> 1",
-                   "kind_nodes": "jsonb_array_elements(k.marks) AS n(value)",
-                   "history_marks": "jsonb_array_elements(h.every) AS g(value)",
-                   "history_nodes": "jsonb_array_elements(g.value -> 1) AS n(value)",
+    "postgresql": {"kind_nodes": "jsonb_array_elements(k.marks) AS n(value)",
+                   "history_nodes": "jsonb_array_elements(m.marks) AS n(value)",
                    "node": "n.value ->> 0",
                    "correct": "(n.value ->> 1) = '1'",
                    "code": "n.value ->> 2",
                    "ambiguous": "(n.value ->> 3) = '1'"},
-    "sqlite": {"first_marks": "json_extract(r.analysis_history, '$[0][1]')",
-               "best_marks": "json_extract(r.analysis_history, "
-                             "'$[' || r.analysis_best_at || '][1]')",
-               "kind_nodes": "json_each(k.marks) AS n",
-               "history_marks": "json_each(h.every) AS g",
-               "history_nodes": "json_each(json_extract(g.value, '$[1]')) AS n",
+    "sqlite": {"kind_nodes": "json_each(k.marks) AS n",
+               "history_nodes": "json_each(m.marks) AS n",
                "node": "json_extract(n.value, '$[0]')",
                "correct": "json_extract(n.value, '$[1]') = 1",
                "code": "json_extract(n.value, '$[2]')",
@@ -138,13 +131,14 @@ _JSON = {
 }
 
 # Every attempt with a graded submission, grouped by the keys it keeps of its first marks,
-# its best marks and its whole history (exercises.attempt_marks) before any JSON is read:
-# the attempts of an item that share a first (or a best) marks, and those that share a
-# history, are counted, and only one attempt of each group (its representative) has its
-# JSON unpacked into nodes. Per node how many learners were correct in their first and in
-# their best submission ("s" rows), and per node and code how many submissions made that
-# mistake (each history's mistakes × its attempts) and how many learners (a mistake once
-# per history) ("m" rows).
+# its best marks and its whole history (exercises.attempt_marks): the attempts of an item
+# that share a first (or a best) marks, and those that share a history, are counted, and
+# only one attempt of each group (its representative) has its submissions read (as graded
+# now: by their latest regrade where they have one) and their marks unpacked into nodes.
+# Per node how many learners were correct in their first and in their best submission
+# ("s" rows), and per node and code how many submissions made that mistake (each
+# history's mistakes × its attempts) and how many learners (a mistake once per history)
+# ("m" rows).
 _DIAGNOSES_SQL = """
 WITH attempts AS (
     SELECT a.id, a.item_id, a.analysis_first_key AS first_key,
@@ -156,10 +150,22 @@ groups AS (
     GROUP BY item_id, first_key
     UNION ALL
     SELECT item_id, MIN(id), 0, COUNT(*) FROM attempts GROUP BY item_id, best_key),
+histories AS (
+    SELECT item_id, COUNT(*) AS n, MIN(id) AS rep, ROW_NUMBER() OVER () AS history
+    FROM attempts GROUP BY item_id, history_key),
+reps AS (SELECT rep FROM groups UNION SELECT rep FROM histories),
+rep_marks AS (
+    SELECT s.attempt_id, COALESCE(r.marks, s.marks) AS marks,
+           ROW_NUMBER() OVER (PARTITION BY s.attempt_id ORDER BY s.created_at, s.id) - 1
+               AS position
+    FROM reps JOIN {submission} s ON s.attempt_id = reps.rep
+    LEFT JOIN {regrade} r ON r.submission_id = s.id AND r.latest
+    WHERE s.kind = %(full)s AND s.counted),
 kinds AS (
-    SELECT g.item_id, g.firsts, g.bests,
-           CASE WHEN g.firsts > 0 THEN {first_marks} ELSE {best_marks} END AS marks
-    FROM groups g JOIN {attempt} r ON r.id = g.rep),
+    SELECT g.item_id, g.firsts, g.bests, m.marks
+    FROM groups g JOIN {attempt} a ON a.id = g.rep
+    JOIN rep_marks m ON m.attempt_id = g.rep
+        AND m.position = CASE WHEN g.firsts > 0 THEN 0 ELSE a.analysis_best_at END),
 attempted AS (SELECT item_id, COUNT(*) AS n FROM attempts GROUP BY item_id),
 shares AS (
     SELECT k.item_id, {node} AS node,
@@ -167,15 +173,10 @@ shares AS (
            SUM(CASE WHEN {correct} THEN k.bests ELSE 0 END) AS best
     FROM kinds k, {kind_nodes}
     GROUP BY k.item_id, {node}),
-histories AS (
-    SELECT h.item_id, h.n, h.history, r.analysis_history AS every
-    FROM (SELECT item_id, COUNT(*) AS n, MIN(id) AS rep, ROW_NUMBER() OVER () AS history
-          FROM attempts GROUP BY item_id, history_key) h
-    JOIN {attempt} r ON r.id = h.rep),
 made AS (
     SELECT h.item_id, h.history, h.n, {node} AS node, {code} AS code,
            CASE WHEN {ambiguous} THEN 1 ELSE 0 END AS ambiguous
-    FROM histories h, {history_marks}, {history_nodes}
+    FROM histories h JOIN rep_marks m ON m.attempt_id = h.rep, {history_nodes}
     WHERE {code} IS NOT NULL),
 mistakes AS (
     SELECT item_id, node, code, ambiguous, SUM(n) AS submissions,

@@ -105,3 +105,16 @@ def test_a_submission_after_the_best_does_not_move_it_unless_it_is_higher():
 class _Held:
     def __init__(self, fields):
         self.__dict__.update(fields)
+
+
+def test_a_submission_stored_while_a_regrade_graded_is_kept(quiz_with_history):
+    """The regrade read the attempt's submissions before the learner's last one arrived:
+    what it worked out lacks that one, so the attempt is made again from the database."""
+    quiz, items = quiz_with_history
+    attempt = Attempt.objects.filter(item=items[1], graded_count=2).first()
+    history = graded_now(attempt)
+    ids = list(Submission.objects.filter(attempt=attempt, kind="full", counted=True).order_by(
+        "created_at", "id").values_list("pk", flat=True))
+    assert len(history) == len(ids) == 2
+    attempt_marks.regraded({attempt.pk: history[:-1]}, {attempt.pk: ids[:-1]})
+    check(quiz)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from api_helpers import make_user
+from django.db import connection
 from django.utils import timezone
 
 from exercises import services
@@ -82,7 +83,10 @@ def test_a_page_costs_the_same_queries_in_a_larger_class(cast, class_quiz,
         learner = make_user(f"more{n}")
         cast.course.learners.add(learner)
         services.submit(services.start_attempt(learner, item=items[0])[0], BRANCH)
-    with django_assert_max_num_queries(7):
+    # On PostgreSQL each of the page's two reads (its rows, the count) is planned for this
+    # quiz (grades.planned_for_this_quiz): a savepoint, the setting, its release.
+    planning = 3 if connection.vendor == "postgresql" else 0
+    with django_assert_max_num_queries(7 + 2 * planning):
         first = client.get(url, {"page_size": 3}).json()
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(6 + planning):
         client.get(first["next"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from api_helpers import PASSWORD, make_user, start, submit
+from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -152,7 +153,10 @@ def test_lists_do_not_grow_queries_with_rows(cast, django_assert_max_num_queries
                       ("instructor", f"/api/v1/courses/{cast.course.pk}/learners/")]:
         client = cast.client(role)
         client.get(url)  # warm the token lookups' first-use costs
-        with django_assert_max_num_queries(8):
+        # On PostgreSQL the grades page's two reads are each planned for the quiz, one
+        # statement each (grades.planned_for_this_quiz).
+        planning = 2 if "/grades/" in url and connection.vendor == "postgresql" else 0
+        with django_assert_max_num_queries(8 + planning):
             response = client.get(url)
         assert response.status_code == 200, url
 
